@@ -1,0 +1,95 @@
+//! The catalogue of every error code the API can answer with.
+//!
+//! One line per code: its HTTP status, the stable machine `code`, a title in English and in
+//! Bahasa Indonesia, and a description for integrators (rendered into the OpenAPI document).
+//! Codes are a contract: never rename one; add a new code instead.
+
+use actix_web::http::StatusCode;
+
+macro_rules! catalogue {
+    ($( $variant:ident = ($status:ident, $code:literal, $en:literal, $id:literal, $desc:literal); )*) => {
+        /// A stable error code. See the module docs.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode { $( #[doc = $desc] $variant, )* }
+
+        impl ErrorCode {
+            /// Every code, in catalogue order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            pub fn status(self) -> StatusCode {
+                match self { $(ErrorCode::$variant => StatusCode::$status,)* }
+            }
+
+            /// The machine-readable code sent as `code`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+
+            pub fn title(self, lang: super::Lang) -> &'static str {
+                match (self, lang) {
+                    $((ErrorCode::$variant, super::Lang::En) => $en,
+                      (ErrorCode::$variant, super::Lang::Id) => $id,)*
+                }
+            }
+
+            /// What the code means and what the client should do.
+            pub fn description(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $desc,)* }
+            }
+        }
+    };
+}
+
+catalogue! {
+    // Generic request errors.
+    MalformedJson = (BAD_REQUEST, "malformed_json", "Malformed JSON", "JSON tidak valid",
+        "The request body is not well-formed JSON. `detail` gives the line and column.");
+    InvalidEncoding = (BAD_REQUEST, "invalid_encoding", "Invalid text encoding", "Pengodean teks tidak valid",
+        "The request body is not valid UTF-8.");
+    UnknownField = (BAD_REQUEST, "unknown_field", "Unknown field", "Field tidak dikenal",
+        "The body contains a field this operation does not accept; `errors[].field` names it.");
+    InvalidParameter = (BAD_REQUEST, "invalid_parameter", "Invalid parameter", "Parameter tidak valid",
+        "A path or query parameter is malformed (e.g. an id that is not a UUID); `errors[].field` names it.");
+    ValidationFailed = (UNPROCESSABLE_ENTITY, "validation_failed", "Validation failed", "Validasi gagal",
+        "The body is well-formed but some fields are invalid; `errors` lists each field, a code and a message.");
+    UnsupportedMediaType = (UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type", "Jenis media tidak didukung",
+        "The `Content-Type` is not one this operation accepts (usually `application/json`).");
+    PayloadTooLarge = (PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large", "Muatan terlalu besar",
+        "The body exceeds the limit for this kind of request; `detail` and `limit_bytes` give the limit.");
+    NotAcceptable = (NOT_ACCEPTABLE, "not_acceptable", "Not acceptable", "Format tidak tersedia",
+        "No representation matches the `Accept` header.");
+    RouteNotFound = (NOT_FOUND, "route_not_found", "Not found", "Tidak ditemukan",
+        "No route matches this path.");
+    NotFound = (NOT_FOUND, "not_found", "Not found", "Tidak ditemukan",
+        "The resource does not exist or is not visible to the caller.");
+    MethodNotAllowed = (METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", "Metode tidak diizinkan",
+        "The path exists but not with this method; the `Allow` header lists the methods it has.");
+    BadRequest = (BAD_REQUEST, "bad_request", "Bad request", "Permintaan tidak valid",
+        "The request could not be understood.");
+    // Service state.
+    DatabaseUnavailable = (SERVICE_UNAVAILABLE, "database_unavailable", "Database unavailable", "Basis data tidak tersedia",
+        "The database cannot be reached right now. Retry after the number of seconds in `Retry-After`.");
+    InternalError = (INTERNAL_SERVER_ERROR, "internal_error", "Internal server error", "Kesalahan internal server",
+        "An unexpected error. The body never contains internals; quote `request_id` when reporting it.");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_described() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(
+                s.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "code {s} is not snake_case"
+            );
+            assert!(!code.description().is_empty());
+            assert!(code.status().is_client_error() || code.status().is_server_error());
+        }
+    }
+}

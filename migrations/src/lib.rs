@@ -1,0 +1,46 @@
+//! The schema history of Siantar Kinerja, for SQLite and PostgreSQL alike.
+//!
+//! Rules: migrations are additive and append-only (a released migration is never edited; a new
+//! one changes what it must), every migration has a working `down` on both databases, and this
+//! crate never imports the persistence entities (the schema is history, entities are the
+//! present). Portable column types only: UUIDs, RFC 3339 timestamps, `bigint` for scaled
+//! decimals (value × 10,000), and `text` holding JSON where a document is stored whole.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_accounts::Migration)]
+    }
+}
+
+/// Advisory-lock key for migrations on PostgreSQL ("kinerja" in ASCII, as an i64).
+const MIGRATION_LOCK_KEY: i64 = 0x006b_696e_6572_6a61;
+
+/// Applies every pending migration. On PostgreSQL it runs inside one transaction holding an
+/// advisory lock, so replicas starting together apply each migration once and never race.
+pub async fn migrate_up(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm::{DbBackend, Statement, TransactionTrait};
+    if db.get_database_backend() == DbBackend::Postgres {
+        let txn = db.begin().await?;
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"),
+        ))
+        .await?;
+        Migrator::up(&txn, None).await?;
+        txn.commit().await
+    } else {
+        Migrator::up(db, None).await
+    }
+}
+
+/// Rolls back every migration (tests and `kinerja migrate --down-all` only).
+pub async fn migrate_down_all(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::down(db, None).await
+}

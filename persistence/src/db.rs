@@ -1,0 +1,102 @@
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+use crate::PersistenceError;
+
+/// Which database engine is behind a [`Db`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool of connections to the primary database.
+#[derive(Debug, Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+}
+
+impl Db {
+    /// Connects to `sqlite://FILE?mode=rwc` or `postgres://...`.
+    ///
+    /// SQLite gets WAL (readers never block the writer), `synchronous=NORMAL` (safe with WAL)
+    /// and a busy timeout, so a writer waits for another instead of failing at once.
+    pub async fn connect(url: &str, acquire_timeout: Duration) -> Result<Db, PersistenceError> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .acquire_timeout(acquire_timeout)
+            .connect_timeout(acquire_timeout)
+            .sqlx_logging(true)
+            .sqlx_logging_level(log::LevelFilter::Debug)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
+            });
+        if url.starts_with("sqlite:") {
+            // One writer at a time anyway; a small pool avoids piling up waiting writers.
+            options.max_connections(8).min_connections(1);
+        } else {
+            options.max_connections(32).min_connections(1);
+        }
+        let conn = Database::connect(options)
+            .await
+            .map_err(PersistenceError::from)?;
+        Ok(Db { conn })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.conn.get_database_backend() {
+            DbBackend::Sqlite => Backend::Sqlite,
+            _ => Backend::Postgres,
+        }
+    }
+
+    /// Answers whether the database responds now.
+    pub async fn ping(&self) -> Result<(), PersistenceError> {
+        self.conn.ping().await.map_err(PersistenceError::from)
+    }
+
+    /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: a deferred transaction
+    /// that later wants to write fails at once with SQLITE_BUSY instead of waiting.
+    pub async fn begin(&self) -> Result<Tx, PersistenceError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let inner = self.conn.begin_with_options(options).await?;
+        Ok(Tx { inner })
+    }
+
+    /// The sea-orm connection, for the migrations crate and repositories.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub async fn close(self) -> Result<(), PersistenceError> {
+        self.conn.close().await.map_err(PersistenceError::from)
+    }
+}
+
+/// An open transaction. Commit it explicitly; dropping it rolls back.
+#[derive(Debug)]
+pub struct Tx {
+    inner: DatabaseTransaction,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), PersistenceError> {
+        self.inner.commit().await.map_err(PersistenceError::from)
+    }
+
+    /// The connection repositories run their statements on.
+    pub fn conn(&self) -> &impl ConnectionTrait {
+        &self.inner
+    }
+}
