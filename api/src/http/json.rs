@@ -329,7 +329,7 @@ mod tests {
     fn each_failure_names_its_field_and_code() {
         let cases = [
             ("{", ErrorCode::MalformedJson, None),
-            ("{} trailing", ErrorCode::MalformedJson, None),
+            (r#"{"name":"abc"} trailing"#, ErrorCode::MalformedJson, None),
             ("", ErrorCode::MalformedJson, None),
             (
                 r#"{"name":"abc","extra":1}"#,
