@@ -155,7 +155,12 @@ fn serde_problem(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError 
         }
     };
     if let Some(name) = backticked(&message, "unknown field `") {
-        let field = join(name);
+        // The path already ends with the unknown field itself.
+        let field = if path.is_empty() {
+            name.to_owned()
+        } else {
+            path.clone()
+        };
         return ApiError::new(ErrorCode::UnknownField)
             .with_detail(
                 format!("The field `{field}` is not accepted here."),
