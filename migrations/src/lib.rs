@@ -22,22 +22,27 @@ impl MigratorTrait for Migrator {
 /// Advisory-lock key for migrations on PostgreSQL ("kinerja" in ASCII, as an i64).
 const MIGRATION_LOCK_KEY: i64 = 0x006b_696e_6572_6a61;
 
-/// Applies every pending migration. On PostgreSQL it runs inside one transaction holding an
-/// advisory lock, so replicas starting together apply each migration once and never race.
+/// Applies every pending migration, all in one transaction that holds the database's write
+/// lock: an advisory lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite. Replicas starting together
+/// wait for each other and apply each migration once; a failed migration leaves nothing behind.
 pub async fn migrate_up(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
-    use sea_orm::{DbBackend, Statement, TransactionTrait};
+    use sea_orm::{
+        DbBackend, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    };
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    let txn = db.begin_with_options(options).await?;
     if db.get_database_backend() == DbBackend::Postgres {
-        let txn = db.begin().await?;
         txn.execute_raw(Statement::from_string(
             DbBackend::Postgres,
             format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"),
         ))
         .await?;
-        Migrator::up(&txn, None).await?;
-        txn.commit().await
-    } else {
-        Migrator::up(db, None).await
     }
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// Rolls back every migration (tests and `kinerja migrate --down-all` only).
