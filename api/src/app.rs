@@ -40,6 +40,7 @@ pub enum StartError {
 pub struct Application {
     port: u16,
     server: Server,
+    housekeeping: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -69,6 +70,11 @@ impl Application {
         });
         let workers = config.workers;
         let config = Arc::new(config);
+        let housekeeping = crate::services::housekeeping::spawn(
+            db.clone(),
+            clock.clone(),
+            std::time::Duration::from_secs(600),
+        );
         let state = web::Data::new(AppState {
             db,
             clock,
@@ -102,6 +108,7 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            housekeeping,
         })
     }
 
@@ -116,7 +123,9 @@ impl Application {
 
     /// Serves until stopped; in-flight requests finish (up to 30 s) on SIGTERM or SIGINT.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.housekeeping.abort();
+        result
     }
 }
 

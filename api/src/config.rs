@@ -75,6 +75,17 @@ pub struct ConfigArgs {
     /// Largest import file accepted (CSV or JSON), in bytes.
     #[arg(long, global = true, env = "KINERJA_IMPORT_LIMIT", default_value_t = 20 * 1024 * 1024)]
     pub import_limit: usize,
+    /// Lifetime of access tokens, in seconds (60 to 86400).
+    #[arg(
+        long,
+        global = true,
+        env = "KINERJA_ACCESS_TOKEN_TTL",
+        default_value_t = 900
+    )]
+    pub access_token_ttl: i64,
+    /// Lifetime of refresh tokens, in seconds (at least the access-token lifetime).
+    #[arg(long, global = true, env = "KINERJA_REFRESH_TOKEN_TTL", default_value_t = 14 * 24 * 3600)]
+    pub refresh_token_ttl: i64,
     /// Worker threads of the HTTP server (default: one per core).
     #[arg(long, global = true, env = "KINERJA_WORKERS")]
     pub workers: Option<usize>,
@@ -93,6 +104,8 @@ pub struct Config {
     pub json_limit: usize,
     pub import_limit: usize,
     pub workers: Option<usize>,
+    pub access_token_ttl: chrono::Duration,
+    pub refresh_token_ttl: chrono::Duration,
     /// How long a request waits for a database connection before answering 503.
     pub database_acquire_timeout: Duration,
 }
@@ -133,6 +146,12 @@ pub enum ConfigError {
     Limit(&'static str),
     #[error("KINERJA_WORKERS must be between 1 and 256")]
     Workers,
+    #[error("KINERJA_ACCESS_TOKEN_TTL must be between 60 and 86400 seconds")]
+    AccessTtl,
+    #[error(
+        "KINERJA_REFRESH_TOKEN_TTL must be at least KINERJA_ACCESS_TOKEN_TTL and at most 90 days"
+    )]
+    RefreshTtl,
 }
 
 /// What `Config::from_args` decided that the operator should hear about.
@@ -201,6 +220,12 @@ impl Config {
         if matches!(args.workers, Some(n) if n == 0 || n > 256) {
             return Err(ConfigError::Workers);
         }
+        if !(60..=86_400).contains(&args.access_token_ttl) {
+            return Err(ConfigError::AccessTtl);
+        }
+        if args.refresh_token_ttl < args.access_token_ttl || args.refresh_token_ttl > 90 * 86_400 {
+            return Err(ConfigError::RefreshTtl);
+        }
         Ok((
             Config {
                 environment: args.environment,
@@ -213,6 +238,8 @@ impl Config {
                 json_limit: args.json_limit,
                 import_limit: args.import_limit,
                 workers: args.workers,
+                access_token_ttl: chrono::Duration::seconds(args.access_token_ttl),
+                refresh_token_ttl: chrono::Duration::seconds(args.refresh_token_ttl),
                 database_acquire_timeout: Duration::from_secs(5),
             },
             warnings,
@@ -232,6 +259,8 @@ impl Config {
             json_limit: 1024 * 1024,
             import_limit: 20 * 1024 * 1024,
             workers: Some(2),
+            access_token_ttl: chrono::Duration::minutes(15),
+            refresh_token_ttl: chrono::Duration::days(14),
             database_acquire_timeout: Duration::from_secs(5),
         }
     }
@@ -333,6 +362,8 @@ mod tests {
             ),
             (&["--json-limit", "10"], "KINERJA_JSON_LIMIT"),
             (&["--workers", "0"], "KINERJA_WORKERS"),
+            (&["--access-token-ttl", "5"], "KINERJA_ACCESS_TOKEN_TTL"),
+            (&["--refresh-token-ttl", "100"], "KINERJA_REFRESH_TOKEN_TTL"),
         ];
         for (flags, variable) in cases {
             match parse(flags) {

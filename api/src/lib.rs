@@ -9,12 +9,14 @@
 //! [`clock::Clock`]; `main` and the black-box tests use the same builder.
 
 pub mod app;
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
 pub mod openapi;
 pub mod routes;
+pub mod services;
 
 pub use app::{AppState, Application, StartError};
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kinerja_api::config::{ConfigWarning, redact_url};
-use kinerja_api::{Application, Config, ConfigArgs, SystemClock, openapi};
+use kinerja_api::services::Context;
+use kinerja_api::services::users::{self, Bootstrap, NewUser};
+use kinerja_api::{Application, Clock, Config, ConfigArgs, SystemClock, openapi};
+use kinerja_domain::accounts::Role;
 use kinerja_persistence::Db;
 
 #[derive(Parser)]
@@ -27,6 +30,11 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Create an administrator; the password is read from standard input (one line).
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+    },
     /// Print the OpenAPI document.
     Openapi {
         #[arg(long, value_enum, default_value = "yaml")]
@@ -61,6 +69,18 @@ fn main() -> ExitCode {
         }
         Command::Serve => with_config(cli.config, serve),
         Command::Migrate => with_config(cli.config, migrate),
+        Command::CreateAdmin { username } => {
+            let mut password = String::new();
+            if let Err(e) = std::io::stdin().read_line(&mut password) {
+                return fail(&format!(
+                    "cannot read the password from standard input: {e}"
+                ));
+            }
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            with_config(cli.config, move |config| {
+                create_admin(config, username, password)
+            })
+        }
     }
 }
 
@@ -94,24 +114,72 @@ async fn serve(config: Config) -> Result<(), String> {
         config.bind,
         redact_url(&config.database_url)
     );
-    let app = Application::build(config, Arc::new(SystemClock))
+    let db = connect_and_migrate(&config).await?;
+    let clock = Arc::new(SystemClock);
+    let ctx = Context::system(clock.now());
+    let admin_password = std::env::var("KINERJA_ADMIN_PASSWORD").ok();
+    match users::bootstrap_admin(&db, &ctx, admin_password)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+    {
+        Bootstrap::NotNeeded => {}
+        Bootstrap::Created => {
+            log::info!("created user admin with the password in KINERJA_ADMIN_PASSWORD")
+        }
+        // Written once, to standard error and not through the logger, which may be shipped.
+        Bootstrap::Generated(password) => eprintln!(
+            "\nkinerja: created the first administrator.\n  username: admin\n  password: {password}\n  (shown once; it must be changed at first login)\n"
+        ),
+    }
+    let app = Application::build_with_db(config, clock, db).map_err(|e| e.to_string())?;
     log::info!("listening on port {}", app.port());
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }
 
-async fn migrate(config: Config) -> Result<(), String> {
+async fn connect_and_migrate(config: &Config) -> Result<Db, String> {
     let db = Db::connect(&config.database_url, config.database_acquire_timeout)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
     kinerja_migrations::migrate_up(db.connection())
         .await
         .map_err(|e| format!("migration failed: {e}"))?;
+    Ok(db)
+}
+
+async fn migrate(config: Config) -> Result<(), String> {
+    connect_and_migrate(&config).await?;
     log::info!(
         "database {} is up to date",
         redact_url(&config.database_url)
     );
+    Ok(())
+}
+
+async fn create_admin(config: Config, username: String, password: String) -> Result<(), String> {
+    let db = connect_and_migrate(&config).await?;
+    let ctx = Context::system(SystemClock.now());
+    let new = NewUser {
+        username,
+        password,
+        roles: vec![Role::Admin],
+        employee_id: None,
+        unit_id: None,
+        active: true,
+        must_change_password: false,
+    };
+    let user = users::create(&db, &ctx, new).await.map_err(|e| {
+        let details: Vec<String> = e
+            .errors
+            .iter()
+            .map(|f| format!("{} {}", f.field, f.message.en))
+            .collect();
+        if details.is_empty() {
+            e.to_string()
+        } else {
+            format!("{e}: {}", details.join("; "))
+        }
+    })?;
+    println!("created administrator {} ({})", user.username, user.id);
     Ok(())
 }
 

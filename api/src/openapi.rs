@@ -28,9 +28,34 @@ use crate::error::{ErrorCode, Problem, ProblemFieldError};
     components(schemas(Problem, ProblemFieldError)),
     tags(
         (name = "service", description = "Liveness and readiness."),
-    )
+        (name = "auth", description = "Tokens for people (username or NIP and password) and integrations (client credentials)."),
+        (name = "users", description = "Accounts of people."),
+        (name = "service-accounts", description = "Accounts of integrations, with scopes."),
+        (name = "audit", description = "The audit trail of every write."),
+    ),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// The `bearer` security scheme operations refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, spec: &mut Spec) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = spec.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from `POST /api/v1/auth/token`."))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The complete document the server serves and `kinerja openapi` prints.
 pub fn spec() -> Spec {
@@ -172,6 +197,23 @@ fn add_error_responses(path: &str, method: &str, operation: &mut Operation) {
     }
     if matches!(method, "put" | "patch") {
         statuses.extend([412, 428]);
+    }
+    // Error responses a handler declared with a description only get the problem body too.
+    for (key, response) in operation.responses.responses.iter_mut() {
+        let status: u16 = key.parse().unwrap_or(0);
+        if let RefOr::T(declared) = response
+            && status >= 400
+            && declared.content.is_empty()
+        {
+            declared.content.insert(
+                crate::error::PROBLEM_JSON.to_owned(),
+                RefOr::T(
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                ),
+            );
+        }
     }
     for status in statuses {
         let key = status.to_string();

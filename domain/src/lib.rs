@@ -6,3 +6,5 @@
 //! at the boundary (`Nip::parse`, `Golongan::parse`, ...), so code behind it cannot hold an
 //! invalid value; state machines are types whose methods return typed errors; scores are
 //! functions of their inputs that also say how they were derived.
+
+pub mod accounts;

@@ -82,7 +82,6 @@ enum IdempotencyKeys {
 enum AuditEvents {
     Table,
     Id,
-    Seq,
     OccurredAt,
     ActorId,
     ActorKind,
@@ -223,9 +222,8 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(AuditEvents::Table)
+                    // UUIDv7: ids sort by time, so (occurred_at, id) pages through the trail.
                     .col(uuid(AuditEvents::Id).primary_key())
-                    // Total order of events for readers that page through the trail.
-                    .col(big_integer(AuditEvents::Seq).unique_key())
                     .col(timestamp_with_time_zone(AuditEvents::OccurredAt))
                     .col(uuid_null(AuditEvents::ActorId))
                     // user | service | system

@@ -84,6 +84,27 @@ impl Db {
     }
 }
 
+/// Anything repositories can run statements on: the pool (reads outside a transaction) or a
+/// transaction.
+pub trait Store: Sync {
+    type Conn: ConnectionTrait;
+    fn conn(&self) -> &Self::Conn;
+}
+
+impl Store for Db {
+    type Conn = DatabaseConnection;
+    fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+}
+
+impl Store for Tx {
+    type Conn = DatabaseTransaction;
+    fn conn(&self) -> &DatabaseTransaction {
+        &self.inner
+    }
+}
+
 /// An open transaction. Commit it explicitly; dropping it rolls back.
 #[derive(Debug)]
 pub struct Tx {
@@ -93,10 +114,5 @@ pub struct Tx {
 impl Tx {
     pub async fn commit(self) -> Result<(), PersistenceError> {
         self.inner.commit().await.map_err(PersistenceError::from)
-    }
-
-    /// The connection repositories run their statements on.
-    pub fn conn(&self) -> &impl ConnectionTrait {
-        &self.inner
     }
 }

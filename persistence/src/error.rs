@@ -14,6 +14,9 @@ pub enum PersistenceError {
     /// still referred to.
     #[error("foreign key violated: {0}")]
     ForeignKey(String),
+    /// The row changed since the caller read it (its `version` moved on): answer 412.
+    #[error("stale version of {0}")]
+    Stale(&'static str),
     /// A stored row could not be turned back into a domain value: a bug or corruption.
     #[error("corrupt row in {table}: {reason}")]
     Corrupt { table: &'static str, reason: String },

@@ -66,6 +66,41 @@ catalogue! {
         "The path exists but not with this method; the `Allow` header lists the methods it has.");
     BadRequest = (BAD_REQUEST, "bad_request", "Bad request", "Permintaan tidak valid",
         "The request could not be understood.");
+    // Authentication and permissions.
+    Unauthorized = (UNAUTHORIZED, "unauthorized", "Authentication required", "Autentikasi diperlukan",
+        "No bearer token was sent. Get one from `POST /api/v1/auth/token`.");
+    InvalidToken = (UNAUTHORIZED, "invalid_token", "Invalid token", "Token tidak valid",
+        "The bearer token is malformed, forged, signed with another algorithm, expired, or its account is no longer active.");
+    InvalidCredentials = (UNAUTHORIZED, "invalid_credentials", "Invalid credentials", "Kredensial tidak valid",
+        "The username (or NIP) and password do not match an active account.");
+    InvalidClient = (UNAUTHORIZED, "invalid_client", "Invalid client", "Klien tidak valid",
+        "The client id and secret do not match an active service account.");
+    InvalidRefreshToken = (UNAUTHORIZED, "invalid_refresh_token", "Invalid refresh token", "Refresh token tidak valid",
+        "The refresh token is unknown, expired, revoked, or was already used (reuse revokes its whole family: log in again).");
+    Forbidden = (FORBIDDEN, "forbidden", "Forbidden", "Tidak diizinkan",
+        "The caller may see this resource but not do this action.");
+    PasswordChangeRequired = (FORBIDDEN, "password_change_required", "Password change required", "Kata sandi harus diganti",
+        "The account must change its password first (`POST /api/v1/users/{id}/password`); only `/me`, `/auth/*` and the password change answer until then.");
+    TooManyAttempts = (TOO_MANY_REQUESTS, "too_many_attempts", "Too many attempts", "Terlalu banyak percobaan",
+        "Too many failed logins for this account (from this address, or in all). Retry after `Retry-After` seconds.");
+    // Concurrency and retries.
+    PreconditionRequired = (PRECONDITION_REQUIRED, "precondition_required", "If-Match required", "If-Match diperlukan",
+        "This change needs an `If-Match` header with the resource's current `ETag` (or `*`).");
+    PreconditionFailed = (PRECONDITION_FAILED, "precondition_failed", "Resource changed", "Sumber daya telah berubah",
+        "The resource changed since the `ETag` sent in `If-Match`: read it again and reapply the change.");
+    InvalidIdempotencyKey = (BAD_REQUEST, "invalid_idempotency_key", "Invalid idempotency key", "Idempotency-Key tidak valid",
+        "`Idempotency-Key` must be 1 to 255 visible ASCII characters.");
+    IdempotencyKeyReused = (UNPROCESSABLE_ENTITY, "idempotency_key_reused", "Idempotency key reused", "Idempotency-Key dipakai ulang",
+        "This `Idempotency-Key` was used for a different request body on this route within 24 hours.");
+    IdempotencyInFlight = (CONFLICT, "idempotency_in_flight", "Request in progress", "Permintaan sedang diproses",
+        "A request with this `Idempotency-Key` is still being processed; retry shortly to get its response.");
+    IdempotencyNotReplayable = (CONFLICT, "idempotency_not_replayable", "Response not replayable", "Respons tidak dapat diulang",
+        "This route's response carries a secret and is never stored: a repeated `Idempotency-Key` cannot be replayed. Use a new key.");
+    // Accounts.
+    UsernameTaken = (CONFLICT, "username_taken", "Username taken", "Nama pengguna sudah dipakai",
+        "Another account already has this username (usernames are case-insensitive).");
+    LastAdmin = (CONFLICT, "last_admin", "Last administrator", "Administrator terakhir",
+        "The change would leave no active administrator.");
     // Service state.
     DatabaseUnavailable = (SERVICE_UNAVAILABLE, "database_unavailable", "Database unavailable", "Basis data tidak tersedia",
         "The database cannot be reached right now. Retry after the number of seconds in `Retry-After`.");

@@ -318,6 +318,20 @@ pub struct ProblemFieldError {
     pub message: String,
 }
 
+impl From<kinerja_persistence::PersistenceError> for ApiError {
+    /// The generic mapping; services map the conflicts they expect (a taken username) first.
+    fn from(error: kinerja_persistence::PersistenceError) -> ApiError {
+        use kinerja_persistence::PersistenceError as P;
+        match error {
+            P::Unavailable(_) => ApiError::new(ErrorCode::DatabaseUnavailable)
+                .with_header(header::RETRY_AFTER, "5")
+                .with_source(error),
+            P::Stale(_) => ApiError::new(ErrorCode::PreconditionFailed),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

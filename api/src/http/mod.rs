@@ -2,8 +2,11 @@
 //! query error mapping, and the 404/405 fallback.
 
 pub mod fallback;
+pub mod idempotency;
 pub mod json;
+pub mod list;
 pub mod middleware;
+pub mod precondition;
 
 use actix_web::{HttpRequest, error};
 

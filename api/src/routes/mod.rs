@@ -1,11 +1,45 @@
 //! Every route of the API, registered through utoipa-actix-web so the OpenAPI document is
 //! collected from the same calls that build the router and cannot drift from it.
 
+pub mod audit;
+pub mod auth;
+pub mod dto;
 pub mod service;
+pub mod service_accounts;
+pub mod users;
 
+use actix_web::middleware::from_fn;
+use actix_web::web;
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::http::fallback::not_found_or_method_not_allowed;
+use crate::http::idempotency::idempotency;
 
 /// Registers every documented route. Used by the server and by `kinerja openapi` alike.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(service::health).service(service::ready);
+    cfg.service(service::health)
+        .service(service::ready)
+        .service(
+            scope::scope("/api/v1")
+                .wrap(from_fn(idempotency))
+                .service(auth::token)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(users::list_users)
+                .service(users::create_user)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(users::change_password)
+                .service(service_accounts::create_service_account)
+                .service(service_accounts::list_service_accounts)
+                .service(service_accounts::get_service_account)
+                .service(service_accounts::update_service_account)
+                .service(service_accounts::rotate_service_account)
+                .service(service_accounts::revoke_service_account)
+                .service(audit::list_audit_events)
+                // Unmatched paths under the scope would otherwise get actix's bare 404.
+                .default_service(web::to(not_found_or_method_not_allowed)),
+        );
 }

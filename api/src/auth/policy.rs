@@ -1,0 +1,68 @@
+//! Permissions stated in handler signatures: `Need<ManageUsers>` lets the handler run only for
+//! callers the policy allows (403 otherwise). Object-level checks (is this SKP mine?) happen in
+//! the services, which know the objects.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+
+use super::caller::{Caller, resolve};
+use crate::error::{ApiError, ErrorCode};
+
+pub trait Policy: 'static {
+    /// Who passes, in words (for error details).
+    const WHO: &'static str;
+    fn allows(caller: &Caller) -> bool;
+}
+
+/// An authenticated caller that the policy `P` allows.
+#[derive(Debug)]
+pub struct Need<P: Policy> {
+    pub caller: Caller,
+    _policy: PhantomData<P>,
+}
+
+impl<P: Policy> FromRequest for Need<P> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let caller = resolve(&req, false).await?;
+            if !P::allows(&caller) {
+                return Err(ApiError::new(ErrorCode::Forbidden).with_detail(
+                    format!("Only {} may do this.", P::WHO),
+                    format!("Hanya {} yang boleh melakukan ini.", P::WHO),
+                ));
+            }
+            Ok(Need {
+                caller,
+                _policy: PhantomData,
+            })
+        })
+    }
+}
+
+/// BKPSDM administrators.
+#[derive(Debug)]
+pub struct AdminOnly;
+impl Policy for AdminOnly {
+    const WHO: &'static str = "admin";
+    fn allows(caller: &Caller) -> bool {
+        caller.is_admin()
+    }
+}
+
+/// Administrators and auditors (read-only everywhere).
+#[derive(Debug)]
+pub struct AdminOrAuditor;
+impl Policy for AdminOrAuditor {
+    const WHO: &'static str = "admin, auditor";
+    fn allows(caller: &Caller) -> bool {
+        caller.is_admin() || caller.is_auditor()
+    }
+}

@@ -1,0 +1,255 @@
+//! `/auth/token`, `/auth/refresh`, `/auth/logout` and `/me`.
+
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::{Validate, ValidationError, ValidationErrors};
+
+use super::users::UserView;
+use crate::app::AppState;
+use crate::auth::{ClientAddr, PasswordChangeAllowed, Principal};
+use crate::error::ApiError;
+use crate::http::{Json, RequestId};
+use crate::routes::dto::ScopeName;
+use crate::services::sessions::{self, Grant};
+
+/// A token request: a person's username (or NIP) and password, or an integration's client
+/// credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "grant_type", rename_all = "snake_case", deny_unknown_fields)]
+#[schema(example = json!({"grant_type": "password", "username": "198507122010011003", "password": "kata-sandi-rahasia"}))]
+pub enum TokenRequest {
+    Password {
+        #[schema(min_length = 1, max_length = 64, example = "198507122010011003")]
+        username: String,
+        #[schema(min_length = 1, max_length = 128, example = "kata-sandi-rahasia")]
+        password: String,
+    },
+    ClientCredentials {
+        #[schema(min_length = 1, max_length = 64, example = "svc-0193a1b2c3d4e5f6")]
+        client_id: String,
+        #[schema(min_length = 1, max_length = 256)]
+        client_secret: String,
+    },
+}
+
+fn check_length(errors: &mut ValidationErrors, field: &'static str, value: &str, max: u64) {
+    if value.is_empty() || value.chars().count() as u64 > max {
+        let mut error = ValidationError::new("length");
+        error.add_param("min".into(), &1);
+        error.add_param("max".into(), &max);
+        errors.add(field, error);
+    }
+}
+
+impl Validate for TokenRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        match self {
+            TokenRequest::Password { username, password } => {
+                check_length(&mut errors, "username", username, 64);
+                check_length(&mut errors, "password", password, 128);
+            }
+            TokenRequest::ClientCredentials {
+                client_id,
+                client_secret,
+            } => {
+                check_length(&mut errors, "client_id", client_id, 64);
+                check_length(&mut errors, "client_secret", client_secret, 256);
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 256))]
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        example = "q0y8VbX3m1Yd3Qf8mZsWb4lQ2l8c5KpC1o3uXo2nS7A"
+    )]
+    pub refresh_token: String,
+}
+
+/// Tokens handed out by a grant.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIuLi4ifQ.sig",
+    "token_type": "Bearer",
+    "expires_in": 900,
+    "refresh_token": "q0y8VbX3m1Yd3Qf8mZsWb4lQ2l8c5KpC1o3uXo2nS7A"
+}))]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// For people only: trade it at `/auth/refresh` for a new pair (each works once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+impl From<Grant> for TokenResponse {
+    fn from(g: Grant) -> Self {
+        TokenResponse {
+            access_token: g.access_token,
+            token_type: "Bearer",
+            expires_in: g.expires_in,
+            refresh_token: g.refresh_token,
+        }
+    }
+}
+
+fn request_id(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|r| r.0.clone())
+}
+
+/// Tokens never sit in caches.
+fn tokens(grant: Grant) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(TokenResponse::from(grant))
+}
+
+/// Log in: a person with username (or NIP) and password, or an integration with client
+/// credentials. Five failures of one account from one address within 15 minutes lock that pair
+/// for 15 minutes (429 with `Retry-After`); 50 failures of one account in an hour lock it from
+/// everywhere until they age out.
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "Tokens.", body = TokenResponse),
+        (status = 401, description = "Wrong credentials (`invalid_credentials`, `invalid_client`)."),
+        (status = 429, description = "Too many failed logins (`too_many_attempts`)."),
+    )
+)]
+#[post("/auth/token")]
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    client: ClientAddr,
+    body: Json<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    let grant = match body.0 {
+        TokenRequest::Password { username, password } => {
+            sessions::login_password(
+                &state.db,
+                &state.config,
+                now,
+                request_id(&req),
+                &username,
+                password,
+                &client.to_string(),
+            )
+            .await?
+        }
+        TokenRequest::ClientCredentials {
+            client_id,
+            client_secret,
+        } => {
+            sessions::login_client(&state.db, &state.config, now, &client_id, &client_secret)
+                .await?
+        }
+    };
+    Ok(tokens(grant))
+}
+
+/// Trade a refresh token for a new pair. Each refresh token works once; presenting a used one
+/// again ends every session of that login (the token was stolen, or the client must log in again).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new pair; the presented refresh token stops working.", body = TokenResponse),
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token (`invalid_refresh_token`)."),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let grant = sessions::refresh(
+        &state.db,
+        &state.config,
+        state.clock.now(),
+        request_id(&req),
+        &body.0.refresh_token,
+    )
+    .await?;
+    Ok(tokens(grant))
+}
+
+/// Log out: ends the login the refresh token belongs to (every token of its family).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Logged out (also when the token was unknown)."))
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    sessions::logout(
+        &state.db,
+        state.clock.now(),
+        request_id(&req),
+        &body.0.refresh_token,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller: a user (with his employee record once linked) or a service account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    /// The account, for people; `null` for service accounts.
+    pub user: Option<UserView>,
+    /// The employee record linked to the account; `null` until linked.
+    pub employee: Option<serde_json::Value>,
+    pub roles: Vec<super::dto::RoleName>,
+    /// For service accounts: what the token may do.
+    pub scopes: Vec<ScopeName>,
+    /// The service account, for integrations.
+    pub service_account: Option<super::service_accounts::ServiceAccountView>,
+}
+
+/// Who am I? Answers also while a password change is pending, so a portal can show the form.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller.", body = MeResponse))
+)]
+#[get("/me")]
+pub async fn me(caller: PasswordChangeAllowed) -> HttpResponse {
+    let body = match caller.0.principal {
+        Principal::User(user) => MeResponse {
+            roles: user.roles.iter().map(|r| (*r).into()).collect(),
+            user: Some(UserView::from(*user)),
+            employee: None,
+            scopes: vec![],
+            service_account: None,
+        },
+        Principal::Service(account) => MeResponse {
+            user: None,
+            employee: None,
+            roles: vec![],
+            scopes: account.scopes.iter().map(|s| (*s).into()).collect(),
+            service_account: Some((*account).into()),
+        },
+    };
+    HttpResponse::Ok().json(body)
+}

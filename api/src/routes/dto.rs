@@ -1,0 +1,132 @@
+//! Types shared by several resources' DTOs: the role and scope names as the contract shows them.
+
+use kinerja_domain::accounts::{Role, Scope};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A role of a person's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    Admin,
+    UnitAdmin,
+    Employee,
+    Auditor,
+}
+
+impl From<RoleName> for Role {
+    fn from(r: RoleName) -> Role {
+        match r {
+            RoleName::Admin => Role::Admin,
+            RoleName::UnitAdmin => Role::UnitAdmin,
+            RoleName::Employee => Role::Employee,
+            RoleName::Auditor => Role::Auditor,
+        }
+    }
+}
+
+impl From<Role> for RoleName {
+    fn from(r: Role) -> RoleName {
+        match r {
+            Role::Admin => RoleName::Admin,
+            Role::UnitAdmin => RoleName::UnitAdmin,
+            Role::Employee => RoleName::Employee,
+            Role::Auditor => RoleName::Auditor,
+        }
+    }
+}
+
+/// What a service account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum ScopeName {
+    #[serde(rename = "import:units")]
+    ImportUnits,
+    #[serde(rename = "import:employees")]
+    ImportEmployees,
+    #[serde(rename = "import:skps")]
+    ImportSkps,
+    #[serde(rename = "import:realizations")]
+    ImportRealizations,
+    #[serde(rename = "import:survey-responses")]
+    ImportSurveyResponses,
+    #[serde(rename = "import:training-records")]
+    ImportTrainingRecords,
+    #[serde(rename = "read:org")]
+    ReadOrg,
+    #[serde(rename = "read:performance")]
+    ReadPerformance,
+    #[serde(rename = "read:reports")]
+    ReadReports,
+    #[serde(rename = "read:events")]
+    ReadEvents,
+    #[serde(rename = "submit:surveys")]
+    SubmitSurveys,
+}
+
+impl From<ScopeName> for Scope {
+    fn from(s: ScopeName) -> Scope {
+        match s {
+            ScopeName::ImportUnits => Scope::ImportUnits,
+            ScopeName::ImportEmployees => Scope::ImportEmployees,
+            ScopeName::ImportSkps => Scope::ImportSkps,
+            ScopeName::ImportRealizations => Scope::ImportRealizations,
+            ScopeName::ImportSurveyResponses => Scope::ImportSurveyResponses,
+            ScopeName::ImportTrainingRecords => Scope::ImportTrainingRecords,
+            ScopeName::ReadOrg => Scope::ReadOrg,
+            ScopeName::ReadPerformance => Scope::ReadPerformance,
+            ScopeName::ReadReports => Scope::ReadReports,
+            ScopeName::ReadEvents => Scope::ReadEvents,
+            ScopeName::SubmitSurveys => Scope::SubmitSurveys,
+        }
+    }
+}
+
+impl From<Scope> for ScopeName {
+    fn from(s: Scope) -> ScopeName {
+        match s {
+            Scope::ImportUnits => ScopeName::ImportUnits,
+            Scope::ImportEmployees => ScopeName::ImportEmployees,
+            Scope::ImportSkps => ScopeName::ImportSkps,
+            Scope::ImportRealizations => ScopeName::ImportRealizations,
+            Scope::ImportSurveyResponses => ScopeName::ImportSurveyResponses,
+            Scope::ImportTrainingRecords => ScopeName::ImportTrainingRecords,
+            Scope::ReadOrg => ScopeName::ReadOrg,
+            Scope::ReadPerformance => ScopeName::ReadPerformance,
+            Scope::ReadReports => ScopeName::ReadReports,
+            Scope::ReadEvents => ScopeName::ReadEvents,
+            Scope::SubmitSurveys => ScopeName::SubmitSurveys,
+        }
+    }
+}
+
+/// Deserialises a field that may be absent (keep), `null` (clear) or a value (set): the three
+/// cases of JSON Merge Patch. Use with `#[serde(default, deserialize_with = "patch_field")]`.
+pub fn patch_field<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// JSON responses with an `ETag` (and a `Location` when created).
+pub mod respond {
+    use actix_web::HttpResponse;
+    use actix_web::http::header;
+    use serde::Serialize;
+
+    use crate::http::precondition::etag;
+
+    pub fn ok<T: Serialize>(version: i64, body: &T) -> HttpResponse {
+        HttpResponse::Ok()
+            .insert_header((header::ETAG, etag(version)))
+            .json(body)
+    }
+
+    pub fn created<T: Serialize>(location: String, version: i64, body: &T) -> HttpResponse {
+        HttpResponse::Created()
+            .insert_header((header::LOCATION, location))
+            .insert_header((header::ETAG, etag(version)))
+            .json(body)
+    }
+}

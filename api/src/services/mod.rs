@@ -1,0 +1,69 @@
+//! Use cases. Each public function is one transaction: begin → load → domain rule → save →
+//! audit → commit. Handlers call these and only translate HTTP to arguments and back.
+
+pub mod audit;
+pub mod housekeeping;
+pub mod service_accounts;
+pub mod sessions;
+pub mod users;
+
+use chrono::{DateTime, Utc};
+use kinerja_persistence::repos::audit::{self as audit_repo, AuditActor, AuditEvent};
+use kinerja_persistence::{PersistenceError, Tx};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+
+/// Who acts, when, and under which request: what every audit event of one use case shares.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub actor: AuditActor,
+    pub request_id: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+impl Context {
+    pub fn of(caller: &Caller, now: DateTime<Utc>) -> Context {
+        Context {
+            actor: caller.audit_actor(),
+            request_id: caller.request_id.clone(),
+            now,
+        }
+    }
+
+    pub fn system(now: DateTime<Utc>) -> Context {
+        Context {
+            actor: AuditActor::system(),
+            request_id: None,
+            now,
+        }
+    }
+
+    /// Records one audit event in the use case's transaction.
+    pub async fn audit(
+        &self,
+        tx: &Tx,
+        action: &str,
+        entity_type: &str,
+        entity_id: impl ToString,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> Result<(), PersistenceError> {
+        audit_repo::record(
+            tx,
+            &AuditEvent {
+                id: Uuid::now_v7(),
+                occurred_at: self.now,
+                actor: self.actor.clone(),
+                action: action.to_owned(),
+                entity_type: entity_type.to_owned(),
+                entity_id: entity_id.to_string(),
+                before,
+                after,
+                request_id: self.request_id.clone(),
+            },
+        )
+        .await
+    }
+}

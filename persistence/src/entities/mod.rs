@@ -1,0 +1,8 @@
+//! sea-orm entities: the tables as they are now. Only repositories use them.
+
+pub mod audit_events;
+pub mod idempotency_keys;
+pub mod login_failures;
+pub mod refresh_tokens;
+pub mod service_accounts;
+pub mod users;
