@@ -126,6 +126,125 @@ impl Drop for TestApp {
     }
 }
 
+/// A user created for a test, with the password it was given.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: uuid::Uuid,
+    pub username: String,
+    pub password: String,
+}
+
+/// Tokens of a logged-in caller.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+}
+
+impl TestApp {
+    /// Creates an active user with these roles (as an admin would), password `<username>-pass-2026`.
+    pub async fn create_user(&self, username: &str, roles: &[&str]) -> TestUser {
+        self.create_user_with(username, roles, false, None).await
+    }
+
+    pub async fn create_user_with(
+        &self,
+        username: &str,
+        roles: &[&str],
+        must_change_password: bool,
+        unit_id: Option<uuid::Uuid>,
+    ) -> TestUser {
+        use kinerja_api::services::{Context, users};
+        let password = format!("{username}-pass-2026");
+        let roles = roles
+            .iter()
+            .map(|r| r.parse::<kinerja_domain::accounts::Role>().expect("a role name"))
+            .collect();
+        let user = users::create(
+            &self.db,
+            &Context::system(self.clock_now()),
+            users::NewUser {
+                username: username.to_owned(),
+                password: password.clone(),
+                roles,
+                employee_id: None,
+                unit_id,
+                active: true,
+                must_change_password,
+            },
+        )
+        .await
+        .expect("create the test user");
+        TestUser {
+            id: user.id,
+            username: user.username,
+            password,
+        }
+    }
+
+    pub fn clock_now(&self) -> chrono::DateTime<Utc> {
+        use kinerja_api::Clock;
+        self.clock.now()
+    }
+
+    /// `POST /api/v1/auth/token` with a password grant.
+    pub async fn token(&self, username: &str, password: &str) -> TestResponse {
+        self.post_json(
+            "/api/v1/auth/token",
+            &serde_json::json!({"grant_type": "password", "username": username, "password": password}),
+        )
+        .await
+    }
+
+    /// Logs the user in; panics unless it works.
+    pub async fn login(&self, user: &TestUser) -> Session {
+        let response = self.token(&user.username, &user.password).await;
+        response.assert_status(200);
+        let body = response.json();
+        Session {
+            access_token: body["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: body["refresh_token"].as_str().map(str::to_owned),
+        }
+    }
+
+    /// Creates a user with these roles and logs him in.
+    pub async fn session_as(&self, username: &str, roles: &[&str]) -> (TestUser, Session) {
+        let user = self.create_user(username, roles).await;
+        let session = self.login(&user).await;
+        (user, session)
+    }
+
+    /// A request carrying `token` as bearer.
+    pub fn authed(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.request(method, path).bearer_auth(token)
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> TestResponse {
+        self.send(self.authed(reqwest::Method::GET, path, token)).await
+    }
+
+    pub async fn post_as(&self, path: &str, token: &str, body: &serde_json::Value) -> TestResponse {
+        self.send(self.authed(reqwest::Method::POST, path, token).json(body)).await
+    }
+
+    pub async fn patch_as(&self, path: &str, token: &str, if_match: Option<&str>, body: &serde_json::Value) -> TestResponse {
+        let mut request = self.authed(reqwest::Method::PATCH, path, token).json(body);
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        self.send(request).await
+    }
+}
+
+/// Like [`on_each_db`], with an adjusted configuration.
+pub async fn on_each_db_with(adjust: impl Fn(&mut Config), test: impl AsyncFn(&TestApp)) {
+    for backend in backends() {
+        eprintln!("--- on {backend:?}");
+        let app = TestApp::spawn_with(backend, &adjust).await;
+        test(&app).await;
+    }
+}
+
 /// Runs a test on SQLite, then on PostgreSQL when configured, each on a fresh app.
 pub async fn on_each_db(test: impl AsyncFn(&TestApp)) {
     for backend in backends() {

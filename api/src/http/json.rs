@@ -115,11 +115,9 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             "Isi permintaan bukan UTF-8 yang valid.",
         ));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
-    let value = result.map_err(|e| serde_problem(&e))?;
-    deserializer.end().map_err(|e| malformed(&e))?;
-    Ok(value)
+    // Syntax first, so a broken document is always 400 whatever its partial content means.
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| malformed(&e))?;
+    serde_path_to_error::deserialize(value).map_err(|e| serde_problem(&e))
 }
 
 fn malformed(e: &serde_json::Error) -> ApiError {

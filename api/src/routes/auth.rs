@@ -13,56 +13,65 @@ use crate::http::{Json, RequestId};
 use crate::routes::dto::ScopeName;
 use crate::services::sessions::{self, Grant};
 
+/// Which grant a token request uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    /// A person: `username` (or NIP) and `password`.
+    Password,
+    /// An integration: `client_id` and `client_secret` of a service account.
+    ClientCredentials,
+}
+
 /// A token request: a person's username (or NIP) and password, or an integration's client
 /// credentials.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(tag = "grant_type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"grant_type": "password", "username": "198507122010011003", "password": "kata-sandi-rahasia"}))]
-pub enum TokenRequest {
-    Password {
-        #[schema(min_length = 1, max_length = 64, example = "198507122010011003")]
-        username: String,
-        #[schema(min_length = 1, max_length = 128, example = "kata-sandi-rahasia")]
-        password: String,
-    },
-    ClientCredentials {
-        #[schema(min_length = 1, max_length = 64, example = "svc-0193a1b2c3d4e5f6")]
-        client_id: String,
-        #[schema(min_length = 1, max_length = 256)]
-        client_secret: String,
-    },
+pub struct TokenRequest {
+    pub grant_type: GrantType,
+    /// With `password`: the username or NIP.
+    #[schema(min_length = 1, max_length = 64, example = "198507122010011003")]
+    pub username: Option<String>,
+    /// With `password`.
+    #[schema(min_length = 1, max_length = 128, example = "kata-sandi-rahasia")]
+    pub password: Option<String>,
+    /// With `client_credentials`.
+    #[schema(min_length = 1, max_length = 64, example = "svc-0193a1b2c3d4e5f6")]
+    pub client_id: Option<String>,
+    /// With `client_credentials`.
+    #[schema(min_length = 1, max_length = 256)]
+    pub client_secret: Option<String>,
 }
 
-fn check_length(errors: &mut ValidationErrors, field: &'static str, value: &str, max: u64) {
-    if value.is_empty() || value.chars().count() as u64 > max {
-        let mut error = ValidationError::new("length");
-        error.add_param("min".into(), &1);
-        error.add_param("max".into(), &max);
-        errors.add(field, error);
+/// Each grant needs its two fields (and only those), each 1..=max characters.
+fn check_field(errors: &mut ValidationErrors, field: &'static str, value: &Option<String>, needed: bool, max: u64) {
+    match (value, needed) {
+        (None, true) => errors.add(field, ValidationError::new("required")),
+        (Some(_), false) => {
+            let mut error = ValidationError::new("not_allowed");
+            error.message = Some("is not used by this grant_type|tidak dipakai oleh grant_type ini".into());
+            errors.add(field, error);
+        }
+        (Some(v), true) if v.is_empty() || v.chars().count() as u64 > max => {
+            let mut error = ValidationError::new("length");
+            error.add_param("min".into(), &1);
+            error.add_param("max".into(), &max);
+            errors.add(field, error);
+        }
+        _ => {}
     }
 }
 
 impl Validate for TokenRequest {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::new();
-        match self {
-            TokenRequest::Password { username, password } => {
-                check_length(&mut errors, "username", username, 64);
-                check_length(&mut errors, "password", password, 128);
-            }
-            TokenRequest::ClientCredentials {
-                client_id,
-                client_secret,
-            } => {
-                check_length(&mut errors, "client_id", client_id, 64);
-                check_length(&mut errors, "client_secret", client_secret, 256);
-            }
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        let password = self.grant_type == GrantType::Password;
+        check_field(&mut errors, "username", &self.username, password, 64);
+        check_field(&mut errors, "password", &self.password, password, 128);
+        check_field(&mut errors, "client_id", &self.client_id, !password, 64);
+        check_field(&mut errors, "client_secret", &self.client_secret, !password, 256);
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 }
 
@@ -140,25 +149,18 @@ pub async fn token(
     body: Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
-    let grant = match body.0 {
-        TokenRequest::Password { username, password } => {
-            sessions::login_password(
-                &state.db,
-                &state.config,
-                now,
-                request_id(&req),
-                &username,
-                password,
-                &client.to_string(),
-            )
-            .await?
+    let body = body.0;
+    let grant = match body.grant_type {
+        GrantType::Password => {
+            let username = body.username.unwrap_or_default();
+            let password = body.password.unwrap_or_default();
+            let addr = client.to_string();
+            sessions::login_password(&state.db, &state.config, now, request_id(&req), &username, password, &addr).await?
         }
-        TokenRequest::ClientCredentials {
-            client_id,
-            client_secret,
-        } => {
-            sessions::login_client(&state.db, &state.config, now, &client_id, &client_secret)
-                .await?
+        GrantType::ClientCredentials => {
+            let client_id = body.client_id.unwrap_or_default();
+            let client_secret = body.client_secret.unwrap_or_default();
+            sessions::login_client(&state.db, &state.config, now, &client_id, &client_secret).await?
         }
     };
     Ok(tokens(grant))
