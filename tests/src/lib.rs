@@ -104,9 +104,14 @@ impl TestApp {
         .await
     }
 
-    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> TestResponse {
-        self.send(self.request(reqwest::Method::POST, path).json(body))
-            .await
+    /// The body is serialised at once, so the future does not borrow it.
+    pub fn post_json<'a>(
+        &'a self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> impl Future<Output = TestResponse> + use<'a> {
+        let request = self.request(reqwest::Method::POST, path).json(body);
+        self.send(request)
     }
 
     pub async fn send(&self, request: reqwest::RequestBuilder) -> TestResponse {
@@ -158,7 +163,10 @@ impl TestApp {
         let password = format!("{username}-pass-2026");
         let roles = roles
             .iter()
-            .map(|r| r.parse::<kinerja_domain::accounts::Role>().expect("a role name"))
+            .map(|r| {
+                r.parse::<kinerja_domain::accounts::Role>()
+                    .expect("a role name")
+            })
             .collect();
         let user = users::create(
             &self.db,
@@ -215,24 +223,42 @@ impl TestApp {
     }
 
     /// A request carrying `token` as bearer.
-    pub fn authed(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+    pub fn authed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
         self.request(method, path).bearer_auth(token)
     }
 
     pub async fn get_as(&self, path: &str, token: &str) -> TestResponse {
-        self.send(self.authed(reqwest::Method::GET, path, token)).await
+        self.send(self.authed(reqwest::Method::GET, path, token))
+            .await
     }
 
-    pub async fn post_as(&self, path: &str, token: &str, body: &serde_json::Value) -> TestResponse {
-        self.send(self.authed(reqwest::Method::POST, path, token).json(body)).await
+    pub fn post_as<'a>(
+        &'a self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> impl Future<Output = TestResponse> + use<'a> {
+        let request = self.authed(reqwest::Method::POST, path, token).json(body);
+        self.send(request)
     }
 
-    pub async fn patch_as(&self, path: &str, token: &str, if_match: Option<&str>, body: &serde_json::Value) -> TestResponse {
+    pub fn patch_as<'a>(
+        &'a self,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: &serde_json::Value,
+    ) -> impl Future<Output = TestResponse> + use<'a> {
         let mut request = self.authed(reqwest::Method::PATCH, path, token).json(body);
         if let Some(tag) = if_match {
             request = request.header("If-Match", tag);
         }
-        self.send(request).await
+        self.send(request)
     }
 }
 

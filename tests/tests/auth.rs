@@ -8,7 +8,10 @@ use reqwest::Method;
 use serde_json::json;
 
 fn bearer_challenge(response: &kinerja_tests::TestResponse) -> String {
-    response.header("www-authenticate").unwrap_or_default().to_owned()
+    response
+        .header("www-authenticate")
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -49,15 +52,27 @@ async fn me_needs_a_valid_token() {
 
         let none = app.get("/api/v1/me").await;
         none.assert_problem(401, "unauthorized");
-        assert!(bearer_challenge(&none).starts_with("Bearer"), "{}", bearer_challenge(&none));
+        assert!(
+            bearer_challenge(&none).starts_with("Bearer"),
+            "{}",
+            bearer_challenge(&none)
+        );
 
         for bad in ["garbage", "a.b.c", ""] {
-            let response = app.send(app.request(Method::GET, "/api/v1/me").header("Authorization", format!("Bearer {bad}"))).await;
+            let response = app
+                .send(
+                    app.request(Method::GET, "/api/v1/me")
+                        .header("Authorization", format!("Bearer {bad}")),
+                )
+                .await;
             assert_eq!(response.status, 401, "{bad:?}");
             assert!(bearer_challenge(&response).starts_with("Bearer"));
         }
         let basic = app
-            .send(app.request(Method::GET, "/api/v1/me").header("Authorization", "Basic YWRtaW46YWRtaW4="))
+            .send(
+                app.request(Method::GET, "/api/v1/me")
+                    .header("Authorization", "Basic YWRtaW46YWRtaW4="),
+            )
             .await;
         basic.assert_problem(401, "invalid_token");
     })
@@ -72,12 +87,22 @@ async fn forged_alg_swapped_and_expired_tokens_are_refused() {
         let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
         // Claims edited to admin, signature kept: the signature no longer matches.
-        let claims: serde_json::Value = serde_json::from_slice(&engine.decode(parts[1]).unwrap()).unwrap();
+        let claims: serde_json::Value =
+            serde_json::from_slice(&engine.decode(parts[1]).unwrap()).unwrap();
         let mut elevated = claims.clone();
         elevated["roles"] = json!(["admin"]);
-        let tampered = format!("{}.{}.{}", parts[0], engine.encode(elevated.to_string()), parts[2]);
+        let tampered = format!(
+            "{}.{}.{}",
+            parts[0],
+            engine.encode(elevated.to_string()),
+            parts[2]
+        );
         // alg "none": no signature at all.
-        let none = format!("{}.{}.", engine.encode(r#"{"alg":"none","typ":"JWT"}"#), parts[1]);
+        let none = format!(
+            "{}.{}.",
+            engine.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            parts[1]
+        );
         // HS512 with a guessed secret.
         let guessed = jsonwebtoken::encode(
             &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
@@ -91,19 +116,32 @@ async fn forged_alg_swapped_and_expired_tokens_are_refused() {
             &jsonwebtoken::EncodingKey::from_secret(b"test-secret-test-secret-test-secret!"),
         )
         .unwrap();
-        for (name, token) in [("tampered", tampered), ("alg none", none), ("guessed secret", guessed), ("HS512", hs512)] {
+        for (name, token) in [
+            ("tampered", tampered),
+            ("alg none", none),
+            ("guessed secret", guessed),
+            ("HS512", hs512),
+        ] {
             let response = app.get_as("/api/v1/me", &token).await;
             response.assert_problem(401, "invalid_token");
-            assert!(bearer_challenge(&response).contains("invalid_token"), "{name}");
+            assert!(
+                bearer_challenge(&response).contains("invalid_token"),
+                "{name}"
+            );
         }
 
         // Valid for 15 minutes by the app's clock.
         app.clock.advance(Duration::minutes(14));
-        app.get_as("/api/v1/me", &session.access_token).await.assert_status(200);
+        app.get_as("/api/v1/me", &session.access_token)
+            .await
+            .assert_status(200);
         app.clock.advance(Duration::minutes(1));
         let expired = app.get_as("/api/v1/me", &session.access_token).await;
         let problem = expired.assert_problem(401, "invalid_token");
-        assert!(problem["detail"].as_str().unwrap().contains("expired"), "{problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("expired"),
+            "{problem}"
+        );
     })
     .await;
 }
@@ -114,7 +152,9 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
         let (_, first) = app.session_as("budi.santoso", &["employee"]).await;
         let r1 = first.refresh_token.clone().unwrap();
 
-        let rotated = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": r1})).await;
+        let rotated = app
+            .post_json("/api/v1/auth/refresh", &json!({"refresh_token": r1}))
+            .await;
         rotated.assert_status(200);
         let r2 = rotated.json()["refresh_token"].as_str().unwrap().to_owned();
         let access2 = rotated.json()["access_token"].as_str().unwrap().to_owned();
@@ -122,7 +162,9 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
         app.get_as("/api/v1/me", &access2).await.assert_status(200);
 
         // r1 presented again: reuse. The whole family dies, r2 included.
-        let reuse = app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": r1})).await;
+        let reuse = app
+            .post_json("/api/v1/auth/refresh", &json!({"refresh_token": r1}))
+            .await;
         reuse.assert_problem(401, "invalid_refresh_token");
         app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": r2}))
             .await
@@ -130,13 +172,19 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
 
         // Another login is another family and is unaffected.
         let (_, other) = app.session_as("siti.aminah", &["employee"]).await;
-        app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": other.refresh_token.unwrap()}))
-            .await
-            .assert_status(200);
+        app.post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": other.refresh_token.unwrap()}),
+        )
+        .await
+        .assert_status(200);
 
-        app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": "never-issued"}))
-            .await
-            .assert_problem(401, "invalid_refresh_token");
+        app.post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": "never-issued"}),
+        )
+        .await
+        .assert_problem(401, "invalid_refresh_token");
     })
     .await;
 }
@@ -146,12 +194,18 @@ async fn refresh_tokens_expire_and_logout_ends_the_login() {
     on_each_db(async |app: &TestApp| {
         let budi = app.create_user("budi.santoso", &["employee"]).await;
         let session = app.login(&budi).await;
-        app.post_json("/api/v1/auth/logout", &json!({"refresh_token": session.refresh_token.clone().unwrap()}))
-            .await
-            .assert_status(204);
-        app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": session.refresh_token.unwrap()}))
-            .await
-            .assert_problem(401, "invalid_refresh_token");
+        app.post_json(
+            "/api/v1/auth/logout",
+            &json!({"refresh_token": session.refresh_token.clone().unwrap()}),
+        )
+        .await
+        .assert_status(204);
+        app.post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": session.refresh_token.unwrap()}),
+        )
+        .await
+        .assert_problem(401, "invalid_refresh_token");
         // Logging out with an unknown token reveals nothing.
         app.post_json("/api/v1/auth/logout", &json!({"refresh_token": "unknown"}))
             .await
@@ -159,9 +213,12 @@ async fn refresh_tokens_expire_and_logout_ends_the_login() {
 
         let later = app.login(&budi).await;
         app.clock.advance(Duration::days(14));
-        app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": later.refresh_token.unwrap()}))
-            .await
-            .assert_problem(401, "invalid_refresh_token");
+        app.post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": later.refresh_token.unwrap()}),
+        )
+        .await
+        .assert_problem(401, "invalid_refresh_token");
     })
     .await;
 }
@@ -186,7 +243,12 @@ fn behind_proxy(config: &mut kinerja_api::Config) {
     config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
 }
 
-async fn login_from(app: &TestApp, addr: &str, username: &str, password: &str) -> kinerja_tests::TestResponse {
+async fn login_from(
+    app: &TestApp,
+    addr: &str,
+    username: &str,
+    password: &str,
+) -> kinerja_tests::TestResponse {
     app.send(
         app.request(Method::POST, "/api/v1/auth/token")
             .header("X-Forwarded-For", addr)
@@ -211,19 +273,25 @@ async fn five_failures_lock_the_pair_for_fifteen_minutes() {
         assert!((1..=900).contains(&retry), "{retry}");
 
         // The official himself, from his own address, is not locked out.
-        login_from(app, "203.0.113.20", "budi.santoso", &budi.password).await.assert_status(200);
+        login_from(app, "203.0.113.20", "budi.santoso", &budi.password)
+            .await
+            .assert_status(200);
 
         app.clock.advance(Duration::minutes(14));
         login_from(app, "198.51.100.7", "budi.santoso", &budi.password)
             .await
             .assert_problem(429, "too_many_attempts");
         app.clock.advance(Duration::minutes(1));
-        login_from(app, "198.51.100.7", "budi.santoso", &budi.password).await.assert_status(200);
+        login_from(app, "198.51.100.7", "budi.santoso", &budi.password)
+            .await
+            .assert_status(200);
         // Success forgot the failures: one more failure does not lock again.
         login_from(app, "198.51.100.7", "budi.santoso", "wrong-password")
             .await
             .assert_problem(401, "invalid_credentials");
-        login_from(app, "198.51.100.7", "budi.santoso", &budi.password).await.assert_status(200);
+        login_from(app, "198.51.100.7", "budi.santoso", &budi.password)
+            .await
+            .assert_status(200);
     })
     .await;
 }
@@ -234,19 +302,28 @@ async fn fifty_failures_an_hour_lock_the_username_everywhere() {
         let budi = app.create_user("budi.santoso", &["employee"]).await;
         for client in 0..10 {
             for _ in 0..5 {
-                login_from(app, &format!("198.51.100.{client}"), "budi.santoso", "wrong-password")
-                    .await
-                    .assert_problem(401, "invalid_credentials");
+                login_from(
+                    app,
+                    &format!("198.51.100.{client}"),
+                    "budi.santoso",
+                    "wrong-password",
+                )
+                .await
+                .assert_problem(401, "invalid_credentials");
             }
         }
         let locked = login_from(app, "203.0.113.20", "budi.santoso", &budi.password).await;
         locked.assert_problem(429, "too_many_attempts");
         // Other accounts are untouched.
         let siti = app.create_user("siti.aminah", &["employee"]).await;
-        login_from(app, "203.0.113.20", "siti.aminah", &siti.password).await.assert_status(200);
+        login_from(app, "203.0.113.20", "siti.aminah", &siti.password)
+            .await
+            .assert_status(200);
 
         app.clock.advance(Duration::hours(1));
-        login_from(app, "203.0.113.20", "budi.santoso", &budi.password).await.assert_status(200);
+        login_from(app, "203.0.113.20", "budi.santoso", &budi.password)
+            .await
+            .assert_status(200);
     })
     .await;
 }
@@ -254,7 +331,9 @@ async fn fifty_failures_an_hour_lock_the_username_everywhere() {
 #[tokio::test]
 async fn a_pending_password_change_blocks_everything_but_me_and_the_change() {
     on_each_db(async |app: &TestApp| {
-        let newbie = app.create_user_with("operator.baru", &["admin"], true, None).await;
+        let newbie = app
+            .create_user_with("operator.baru", &["admin"], true, None)
+            .await;
         let session = app.login(&newbie).await;
 
         let me = app.get_as("/api/v1/me", &session.access_token).await;
@@ -265,9 +344,13 @@ async fn a_pending_password_change_blocks_everything_but_me_and_the_change() {
             .assert_problem(403, "password_change_required");
 
         let path = format!("/api/v1/users/{}/password", newbie.id);
-        app.post_as(&path, &session.access_token, &json!({"current_password": newbie.password, "new_password": "sandi-baru-yang-kuat"}))
-            .await
-            .assert_status(204);
+        app.post_as(
+            &path,
+            &session.access_token,
+            &json!({"current_password": newbie.password, "new_password": "sandi-baru-yang-kuat"}),
+        )
+        .await
+        .assert_status(204);
         // The change ended his sessions; he logs in with the new password.
         let fresh = app.token("operator.baru", "sandi-baru-yang-kuat").await;
         fresh.assert_status(200);
@@ -286,17 +369,42 @@ async fn password_changes_check_the_current_password_and_the_policy() {
         let (budi, session) = app.session_as("budi.santoso", &["employee"]).await;
         let path = format!("/api/v1/users/{}/password", budi.id);
         let cases = [
-            (json!({"new_password": "sandi-baru-yang-kuat"}), "current_password", "required"),
-            (json!({"current_password": "wrong", "new_password": "sandi-baru-yang-kuat"}), "current_password", "incorrect"),
-            (json!({"current_password": budi.password, "new_password": "budi.santoso"}), "new_password", "same_as_username"),
-            (json!({"current_password": budi.password, "new_password": "aaaaaaaaaaaa"}), "new_password", "repetitive"),
-            (json!({"current_password": budi.password, "new_password": "short"}), "new_password", "length"),
+            (
+                json!({"new_password": "sandi-baru-yang-kuat"}),
+                "current_password",
+                "required",
+            ),
+            (
+                json!({"current_password": "wrong", "new_password": "sandi-baru-yang-kuat"}),
+                "current_password",
+                "incorrect",
+            ),
+            (
+                json!({"current_password": budi.password, "new_password": "budi.santoso"}),
+                "new_password",
+                "same_as_username",
+            ),
+            (
+                json!({"current_password": budi.password, "new_password": "aaaaaaaaaaaa"}),
+                "new_password",
+                "repetitive",
+            ),
+            (
+                json!({"current_password": budi.password, "new_password": "short"}),
+                "new_password",
+                "length",
+            ),
         ];
         for (body, field, code) in cases {
-            let problem = app.post_as(&path, &session.access_token, &body).await.assert_problem(422, "validation_failed");
+            let problem = app
+                .post_as(&path, &session.access_token, &body)
+                .await
+                .assert_problem(422, "validation_failed");
             let errors = problem["errors"].as_array().unwrap();
             assert!(
-                errors.iter().any(|e| e["field"] == field && e["code"] == code),
+                errors
+                    .iter()
+                    .any(|e| e["field"] == field && e["code"] == code),
                 "{body}: {problem}"
             );
         }
@@ -325,13 +433,19 @@ async fn an_admin_reset_forces_a_change_and_ends_sessions() {
         )
         .await
         .assert_status(204);
-        app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": budi_session.refresh_token.unwrap()}))
-            .await
-            .assert_problem(401, "invalid_refresh_token");
+        app.post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": budi_session.refresh_token.unwrap()}),
+        )
+        .await
+        .assert_problem(401, "invalid_refresh_token");
         let login = app.token("budi.santoso", "sementara-2026").await;
         login.assert_status(200);
         let token = login.json()["access_token"].as_str().unwrap().to_owned();
-        assert_eq!(app.get_as("/api/v1/me", &token).await.json()["user"]["must_change_password"], true);
+        assert_eq!(
+            app.get_as("/api/v1/me", &token).await.json()["user"]["must_change_password"],
+            true
+        );
     })
     .await;
 }
@@ -341,18 +455,26 @@ async fn deactivated_accounts_stop_working_at_once() {
     on_each_db(async |app: &TestApp| {
         let (_, admin) = app.session_as("admin", &["admin"]).await;
         let (budi, session) = app.session_as("budi.santoso", &["employee"]).await;
-        app.patch_as(&format!("/api/v1/users/{}", budi.id), &admin.access_token, Some("*"), &json!({"active": false}))
-            .await
-            .assert_status(200);
+        app.patch_as(
+            &format!("/api/v1/users/{}", budi.id),
+            &admin.access_token,
+            Some("*"),
+            &json!({"active": false}),
+        )
+        .await
+        .assert_status(200);
         app.get_as("/api/v1/me", &session.access_token)
             .await
             .assert_problem(401, "invalid_token");
         app.token("budi.santoso", &budi.password)
             .await
             .assert_problem(401, "invalid_credentials");
-        app.post_json("/api/v1/auth/refresh", &json!({"refresh_token": session.refresh_token.unwrap()}))
-            .await
-            .assert_problem(401, "invalid_refresh_token");
+        app.post_json(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": session.refresh_token.unwrap()}),
+        )
+        .await
+        .assert_problem(401, "invalid_refresh_token");
     })
     .await;
 }

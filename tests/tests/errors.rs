@@ -6,7 +6,11 @@ use reqwest::Method;
 
 const TOKEN: &str = "/api/v1/auth/token";
 
-async fn post_raw(app: &TestApp, content_type: Option<&str>, body: Vec<u8>) -> kinerja_tests::TestResponse {
+async fn post_raw(
+    app: &TestApp,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> kinerja_tests::TestResponse {
     let mut request = app.request(Method::POST, TOKEN).body(body);
     if let Some(content_type) = content_type {
         request = request.header("Content-Type", content_type);
@@ -45,7 +49,12 @@ async fn malformed_bodies_are_named_precisely() {
 async fn wrong_content_types_are_415() {
     on_each_db(async |app: &TestApp| {
         let body = br#"{"grant_type":"password","username":"a","password":"b"}"#.to_vec();
-        for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("application/xml")] {
+        for content_type in [
+            None,
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("application/xml"),
+        ] {
             post_raw(app, content_type, body.clone())
                 .await
                 .assert_problem(415, "unsupported_media_type");
@@ -63,12 +72,16 @@ async fn oversized_bodies_are_413_naming_the_limit() {
         |config| config.json_limit = 2048,
         async |app: &TestApp| {
             let padding = "x".repeat(4096);
-            let body = format!(r#"{{"grant_type":"password","username":"a","password":"{padding}"}}"#);
+            let body =
+                format!(r#"{{"grant_type":"password","username":"a","password":"{padding}"}}"#);
             let problem = post_raw(app, Some("application/json"), body.into_bytes())
                 .await
                 .assert_problem(413, "payload_too_large");
             assert_eq!(problem["limit_bytes"], 2048);
-            assert!(problem["detail"].as_str().unwrap().contains("2048"), "{problem}");
+            assert!(
+                problem["detail"].as_str().unwrap().contains("2048"),
+                "{problem}"
+            );
 
             // Chunked bodies without a Content-Length are cut off at the limit too.
             let stream = futures_stream(vec![b'x'; 8192]);
@@ -85,8 +98,15 @@ async fn oversized_bodies_are_413_naming_the_limit() {
     .await;
 }
 
-fn futures_stream(bytes: Vec<u8>) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
-    futures_util::stream::iter(bytes.chunks(1024).map(|c| Ok(c.to_vec())).collect::<Vec<_>>())
+fn futures_stream(
+    bytes: Vec<u8>,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures_util::stream::iter(
+        bytes
+            .chunks(1024)
+            .map(|c| Ok(c.to_vec()))
+            .collect::<Vec<_>>(),
+    )
 }
 
 #[tokio::test]
@@ -98,7 +118,14 @@ async fn malformed_path_and_query_parameters_are_400() {
             .await
             .assert_problem(400, "invalid_parameter");
         assert_eq!(problem["errors"][0]["field"], "path");
-        for query in ["per_page=0", "per_page=501", "page=0", "per_page=abc", "sort=password_hash", "active=maybe"] {
+        for query in [
+            "per_page=0",
+            "per_page=501",
+            "page=0",
+            "per_page=abc",
+            "sort=password_hash",
+            "active=maybe",
+        ] {
             app.get_as(&format!("/api/v1/users?{query}"), &admin.access_token)
                 .await
                 .assert_problem(400, "invalid_parameter");
@@ -110,11 +137,15 @@ async fn malformed_path_and_query_parameters_are_400() {
 #[tokio::test]
 async fn unknown_api_paths_and_methods_are_problems() {
     on_each_db(async |app: &TestApp| {
-        app.get("/api/v1/nothing/here").await.assert_problem(404, "route_not_found");
+        app.get("/api/v1/nothing/here")
+            .await
+            .assert_problem(404, "route_not_found");
         let response = app.send(app.request(Method::DELETE, "/api/v1/users")).await;
         response.assert_problem(405, "method_not_allowed");
         assert_eq!(response.header("allow"), Some("GET, POST"));
-        let response = app.send(app.request(Method::PUT, "/api/v1/auth/token")).await;
+        let response = app
+            .send(app.request(Method::PUT, "/api/v1/auth/token"))
+            .await;
         response.assert_problem(405, "method_not_allowed");
         assert_eq!(response.header("allow"), Some("POST"));
     })

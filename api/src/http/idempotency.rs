@@ -41,8 +41,10 @@ pub fn is_replayable(path: &str) -> bool {
     !secret
 }
 
+/// An error response that keeps the error attached, so the request middleware renders it in the
+/// caller's language (`ServiceRequest::into_response` would drop it).
 fn reject(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
-    req.into_response(HttpResponse::from_error(error))
+    req.error_response(error)
 }
 
 pub async fn idempotency(

@@ -45,12 +45,19 @@ pub struct TokenRequest {
 }
 
 /// Each grant needs its two fields (and only those), each 1..=max characters.
-fn check_field(errors: &mut ValidationErrors, field: &'static str, value: &Option<String>, needed: bool, max: u64) {
+fn check_field(
+    errors: &mut ValidationErrors,
+    field: &'static str,
+    value: &Option<String>,
+    needed: bool,
+    max: u64,
+) {
     match (value, needed) {
         (None, true) => errors.add(field, ValidationError::new("required")),
         (Some(_), false) => {
             let mut error = ValidationError::new("not_allowed");
-            error.message = Some("is not used by this grant_type|tidak dipakai oleh grant_type ini".into());
+            error.message =
+                Some("is not used by this grant_type|tidak dipakai oleh grant_type ini".into());
             errors.add(field, error);
         }
         (Some(v), true) if v.is_empty() || v.chars().count() as u64 > max => {
@@ -70,8 +77,18 @@ impl Validate for TokenRequest {
         check_field(&mut errors, "username", &self.username, password, 64);
         check_field(&mut errors, "password", &self.password, password, 128);
         check_field(&mut errors, "client_id", &self.client_id, !password, 64);
-        check_field(&mut errors, "client_secret", &self.client_secret, !password, 256);
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        check_field(
+            &mut errors,
+            "client_secret",
+            &self.client_secret,
+            !password,
+            256,
+        );
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -155,12 +172,22 @@ pub async fn token(
             let username = body.username.unwrap_or_default();
             let password = body.password.unwrap_or_default();
             let addr = client.to_string();
-            sessions::login_password(&state.db, &state.config, now, request_id(&req), &username, password, &addr).await?
+            sessions::login_password(
+                &state.db,
+                &state.config,
+                now,
+                request_id(&req),
+                &username,
+                password,
+                &addr,
+            )
+            .await?
         }
         GrantType::ClientCredentials => {
             let client_id = body.client_id.unwrap_or_default();
             let client_secret = body.client_secret.unwrap_or_default();
-            sessions::login_client(&state.db, &state.config, now, &client_id, &client_secret).await?
+            sessions::login_client(&state.db, &state.config, now, &client_id, &client_secret)
+                .await?
         }
     };
     Ok(tokens(grant))

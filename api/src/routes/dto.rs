@@ -109,6 +109,41 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// A merge-patch field that may be absent or set, but not `null` (nothing to clear).
+pub fn not_null<T>(
+    field: &str,
+    value: Option<Option<T>>,
+    errors: &mut Vec<crate::error::FieldError>,
+) -> Option<T> {
+    match value {
+        Some(None) => {
+            errors.push(crate::error::FieldError::new(
+                field,
+                "not_nullable",
+                crate::error::Msg::new(
+                    "cannot be null; leave it out to keep it",
+                    "tidak boleh null; hilangkan untuk mempertahankan",
+                ),
+            ));
+            None
+        }
+        Some(Some(v)) => Some(v),
+        None => None,
+    }
+}
+
+/// 422 for the field errors found while reading a patch.
+pub fn patch_errors(errors: Vec<crate::error::FieldError>) -> Result<(), crate::error::ApiError> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(
+        crate::error::ApiError::new(crate::error::ErrorCode::ValidationFailed)
+            .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
+            .with_errors(errors),
+    )
+}
+
 /// JSON responses with an `ETag` (and a `Location` when created).
 pub mod respond {
     use actix_web::HttpResponse;

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::dto::{ScopeName, respond};
+use super::dto::{ScopeName, not_null, patch_errors, patch_field, respond};
 use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::{AdminOnly, AdminOrAuditor};
@@ -87,12 +87,16 @@ pub struct CreateServiceAccount {
 #[schema(example = json!({"scopes": ["import:employees", "import:units", "read:org"]}))]
 pub struct UpdateServiceAccount {
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 100)]
+    pub name: Option<Option<String>>,
     #[validate(length(min = 1, max = 11))]
-    #[schema(min_items = 1, max_items = 11)]
-    pub scopes: Option<Vec<ScopeName>>,
-    pub active: Option<bool>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Vec<ScopeName>, required = false, min_items = 1, max_items = 11)]
+    pub scopes: Option<Option<Vec<ScopeName>>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = bool, required = false)]
+    pub active: Option<Option<bool>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -208,11 +212,13 @@ pub async fn update_service_account(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let ctx = Context::of(&caller.caller, state.clock.now());
+    let mut errors = Vec::new();
     let patch = ServiceAccountPatch {
-        name: body.name,
-        scopes: body.scopes.map(scopes),
-        active: body.active,
+        name: not_null("name", body.name, &mut errors),
+        scopes: not_null("scopes", body.scopes, &mut errors).map(scopes),
+        active: not_null("active", body.active, &mut errors),
     };
+    patch_errors(errors)?;
     let account =
         service_accounts::update(&state.db, &ctx, id.into_inner(), &if_match, patch).await?;
     Ok(respond::ok(

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::dto::{RoleName, patch_field, respond};
+use super::dto::{RoleName, not_null, patch_errors, patch_field, respond};
 use crate::app::AppState;
 use crate::auth::policy::{AdminOnly, AdminOrAuditor};
 use crate::auth::{Need, PasswordChangeAllowed};
@@ -102,16 +102,21 @@ pub struct CreateUser {
 #[schema(example = json!({"roles": ["employee", "auditor"], "active": true}))]
 pub struct UpdateUser {
     #[validate(length(min = 1, max = 4))]
-    #[schema(min_items = 1, max_items = 4)]
-    pub roles: Option<Vec<RoleName>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Vec<RoleName>, required = false, min_items = 1, max_items = 4)]
+    pub roles: Option<Option<Vec<RoleName>>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<Uuid>)]
     pub employee_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<Uuid>)]
     pub unit_id: Option<Option<Uuid>>,
-    pub active: Option<bool>,
-    pub must_change_password: Option<bool>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = bool, required = false)]
+    pub active: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = bool, required = false)]
+    pub must_change_password: Option<Option<bool>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -251,15 +256,20 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let ctx = Context::of(&caller.caller, state.clock.now());
+    let mut errors = Vec::new();
+    let roles = not_null("roles", body.roles, &mut errors);
     let patch = UserPatch {
-        roles: body
-            .roles
-            .map(|roles| roles.into_iter().map(Role::from).collect()),
+        roles: roles.map(|roles| roles.into_iter().map(Role::from).collect()),
         employee_id: body.employee_id,
         unit_id: body.unit_id,
-        active: body.active,
-        must_change_password: body.must_change_password,
+        active: not_null("active", body.active, &mut errors),
+        must_change_password: not_null(
+            "must_change_password",
+            body.must_change_password,
+            &mut errors,
+        ),
     };
+    patch_errors(errors)?;
     let user = users::update(&state.db, &ctx, id.into_inner(), &if_match, patch).await?;
     Ok(respond::ok(user.version, &UserView::from(user)))
 }
