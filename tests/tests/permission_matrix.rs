@@ -1,0 +1,255 @@
+//! The permission matrix: every operation of the OpenAPI spec, called by every kind of caller,
+//! answers the status this table expects. An operation without a row fails the test, so every
+//! new route must state who may call it.
+//!
+//! Each caller gets a fresh app with the same fixtures, so one caller's writes (a revoked
+//! service account) never change what the next caller sees. Rows run in table order.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+
+use kinerja_tests::{Session, TestApp, TestUser, backends};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    Admin,
+    UnitAdmin,
+    Employee,
+    Auditor,
+    Service,
+}
+
+const CALLERS: [Caller; 6] = [
+    Caller::Anonymous,
+    Caller::Admin,
+    Caller::UnitAdmin,
+    Caller::Employee,
+    Caller::Auditor,
+    Caller::Service,
+];
+
+/// One row: the operation, and the status for
+/// [anonymous, admin, unit_admin, employee, auditor, service (every scope)].
+struct Row {
+    operation: &'static str,
+    expect: [u16; 6],
+}
+
+const fn row(operation: &'static str, expect: [u16; 6]) -> Row {
+    Row { operation, expect }
+}
+
+#[rustfmt::skip]
+const MATRIX: &[Row] = &[
+    //                                                  anon admin unit  empl  audit svc
+    row("GET /health",                                  [200, 200, 200, 200, 200, 200]),
+    row("GET /ready",                                   [200, 200, 200, 200, 200, 200]),
+    // Public: the status depends on the credentials sent, not on the caller.
+    row("POST /api/v1/auth/token",                      [200, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/auth/refresh",                    [401, 401, 401, 401, 401, 401]),
+    row("POST /api/v1/auth/logout",                     [204, 204, 204, 204, 204, 204]),
+    row("GET /api/v1/me",                               [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/users",                            [401, 200, 403, 403, 200, 403]),
+    row("POST /api/v1/users",                           [401, 201, 403, 403, 403, 403]),
+    row("GET /api/v1/users/{id}",                       [401, 200, 403, 403, 200, 403]),
+    row("PATCH /api/v1/users/{id}",                     [401, 200, 403, 403, 403, 403]),
+    // Another user's password: only an admin sees that account at all.
+    row("POST /api/v1/users/{id}/password",             [401, 204, 404, 404, 404, 404]),
+    row("POST /api/v1/service-accounts",                [401, 201, 403, 403, 403, 403]),
+    row("GET /api/v1/service-accounts",                 [401, 200, 403, 403, 200, 403]),
+    row("GET /api/v1/service-accounts/{id}",            [401, 200, 403, 403, 200, 403]),
+    row("PATCH /api/v1/service-accounts/{id}",          [401, 200, 403, 403, 403, 403]),
+    row("POST /api/v1/service-accounts/{id}/rotate",    [401, 200, 403, 403, 403, 403]),
+    row("DELETE /api/v1/service-accounts/{id}",         [401, 204, 403, 403, 403, 403]),
+    row("GET /api/v1/audit-events",                     [401, 200, 403, 403, 200, 403]),
+];
+
+/// What every caller's app holds.
+struct Fixtures {
+    /// The user the `/users/{id}` rows act on.
+    target: TestUser,
+    /// The service account the `/service-accounts/{id}` rows act on.
+    service_account_id: String,
+    /// The caller's token (none for the anonymous caller).
+    token: Option<String>,
+}
+
+async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
+    let (_, admin) = app.session_as("admin", &["admin"]).await;
+    let target = app.create_user("target.user", &["employee"]).await;
+    let created = app
+        .post_as(
+            "/api/v1/service-accounts",
+            &admin.access_token,
+            &json!({"name": "target", "scopes": ["read:org"]}),
+        )
+        .await;
+    created.assert_status(201);
+    let service_account_id = created.json()["id"].as_str().unwrap().to_owned();
+
+    let unit = uuid::Uuid::now_v7();
+    let token = match caller {
+        Caller::Anonymous => None,
+        Caller::Admin => Some(admin.access_token),
+        Caller::UnitAdmin => {
+            let user = app
+                .create_user_with("unit.admin", &["unit_admin"], false, Some(unit))
+                .await;
+            Some(app.login(&user).await.access_token)
+        }
+        Caller::Employee => Some(
+            app.session_as("employee", &["employee"])
+                .await
+                .1
+                .access_token,
+        ),
+        Caller::Auditor => Some(app.session_as("auditor", &["auditor"]).await.1.access_token),
+        Caller::Service => Some(service_token(app, &admin).await),
+    };
+    Fixtures {
+        target,
+        service_account_id,
+        token,
+    }
+}
+
+/// A service account with every scope, logged in with client credentials.
+async fn service_token(app: &TestApp, admin: &Session) -> String {
+    let scopes = [
+        "import:units",
+        "import:employees",
+        "import:skps",
+        "import:realizations",
+        "import:survey-responses",
+        "import:training-records",
+        "read:org",
+        "read:performance",
+        "read:reports",
+        "read:events",
+        "submit:surveys",
+    ];
+    let created = app
+        .post_as(
+            "/api/v1/service-accounts",
+            &admin.access_token,
+            &json!({"name": "integration", "scopes": scopes}),
+        )
+        .await;
+    let account = created.json();
+    let token = app
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({"grant_type": "client_credentials", "client_id": account["client_id"], "client_secret": account["client_secret"]}),
+        )
+        .await;
+    token.assert_status(200);
+    token.json()["access_token"].as_str().unwrap().to_owned()
+}
+
+/// The concrete path and body of a row, for these fixtures.
+fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Option<Value>) {
+    let (method, template) = operation.split_once(' ').unwrap();
+    let method: Method = method.parse().unwrap();
+    let id = if template.starts_with("/api/v1/users/") {
+        fx.target.id.to_string()
+    } else {
+        fx.service_account_id.clone()
+    };
+    let path = template.replace("{id}", &id);
+    let body = match operation {
+        "POST /api/v1/auth/token" => Some(
+            json!({"grant_type": "password", "username": fx.target.username, "password": fx.target.password}),
+        ),
+        "POST /api/v1/auth/refresh" | "POST /api/v1/auth/logout" => {
+            Some(json!({"refresh_token": "not-a-token"}))
+        }
+        "POST /api/v1/users" => Some(
+            json!({"username": format!("new.user.{serial}"), "password": "operator-sandi-2026", "roles": ["employee"]}),
+        ),
+        "PATCH /api/v1/users/{id}" => Some(json!({"roles": ["employee", "auditor"]})),
+        "POST /api/v1/users/{id}/password" => Some(json!({"new_password": "sementara-sandi-2026"})),
+        "POST /api/v1/service-accounts" => Some(json!({"name": "new", "scopes": ["read:org"]})),
+        "PATCH /api/v1/service-accounts/{id}" => Some(json!({"name": "renamed"})),
+        _ => None,
+    };
+    (method, path, body)
+}
+
+/// Every operation in the spec, as "METHOD /path".
+fn spec_operations() -> BTreeSet<String> {
+    let spec = kinerja_api::openapi::spec();
+    let mut operations = BTreeSet::new();
+    for (path, item) in &spec.paths.paths {
+        for (method, present) in [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ] {
+            if present {
+                operations.insert(format!("{method} {path}"));
+            }
+        }
+    }
+    operations
+}
+
+#[test]
+fn every_operation_has_a_row_and_every_row_an_operation() {
+    let in_spec = spec_operations();
+    let in_matrix: BTreeSet<String> = MATRIX.iter().map(|r| r.operation.to_owned()).collect();
+    let missing: Vec<_> = in_spec.difference(&in_matrix).collect();
+    let stale: Vec<_> = in_matrix.difference(&in_spec).collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a permission-matrix row: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rows for operations that no longer exist: {stale:?}"
+    );
+    assert_eq!(in_matrix.len(), MATRIX.len(), "an operation has two rows");
+}
+
+#[tokio::test]
+async fn every_caller_gets_the_expected_status_on_every_operation() {
+    for backend in backends() {
+        let mut failures = Vec::new();
+        for (column, caller) in CALLERS.iter().enumerate() {
+            let app = TestApp::spawn(backend).await;
+            let fx = fixtures(&app, *caller).await;
+            for (serial, row) in MATRIX.iter().enumerate() {
+                let (method, path, body) = request(row.operation, &fx, serial);
+                let mut builder = app.request(method, &path);
+                if let Some(token) = &fx.token {
+                    builder = builder.bearer_auth(token);
+                }
+                if row.operation.starts_with("PATCH") {
+                    builder = builder.header("If-Match", "*");
+                }
+                if let Some(body) = body {
+                    builder = builder.json(&body);
+                }
+                let response = app.send(builder).await;
+                let expected = row.expect[column];
+                if response.status != expected {
+                    failures.push(format!(
+                        "{backend:?} {caller:?} {}: expected {expected}, got {} {}",
+                        row.operation,
+                        response.status,
+                        response.text()
+                    ));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "permission matrix violations:\n{}",
+            failures.join("\n")
+        );
+    }
+}
