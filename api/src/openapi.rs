@@ -31,6 +31,8 @@ use crate::error::{ErrorCode, Problem, ProblemFieldError};
         (name = "auth", description = "Tokens for people (username or NIP and password) and integrations (client credentials)."),
         (name = "users", description = "Accounts of people."),
         (name = "service-accounts", description = "Accounts of integrations, with scopes."),
+        (name = "organisation", description = "Units (the unit tree, OPDs, service units) and employees (ASN) with their reporting line."),
+        (name = "imports", description = "Bulk uploads: CSV or JSON arrays, all rows or none, with a dry run."),
         (name = "audit", description = "The audit trail of every write."),
     ),
     modifiers(&BearerAuth)

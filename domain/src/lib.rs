@@ -8,3 +8,4 @@
 //! functions of their inputs that also say how they were derived.
 
 pub mod accounts;
+pub mod org;

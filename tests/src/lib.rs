@@ -262,6 +262,89 @@ impl TestApp {
     }
 }
 
+/// A valid, distinct NIP (PNS) for each `i` (up to about 330,000).
+pub fn test_nip(i: u32) -> String {
+    format!(
+        "1985{:02}{:02}2010011{:03}",
+        1 + (i / 999) % 12,
+        1 + (i / (999 * 12)) % 28,
+        1 + i % 999
+    )
+}
+
+impl TestApp {
+    /// Creates a unit through the API as `token`; returns its id.
+    pub async fn create_unit(
+        &self,
+        token: &str,
+        code: &str,
+        kind: &str,
+        parent: Option<uuid::Uuid>,
+        is_opd: bool,
+    ) -> uuid::Uuid {
+        let response = self
+            .post_as(
+                "/api/v1/units",
+                token,
+                &serde_json::json!({"code": code, "name": format!("Unit {code}"), "kind": kind, "parent_id": parent, "is_opd": is_opd}),
+            )
+            .await;
+        response.assert_status(201);
+        response.json()["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    /// Creates an active PNS employee through the API as `token`; returns its id.
+    pub async fn create_employee(
+        &self,
+        token: &str,
+        nip: &str,
+        name: &str,
+        unit: uuid::Uuid,
+        supervisor: Option<uuid::Uuid>,
+    ) -> uuid::Uuid {
+        let response = self
+            .post_as(
+                "/api/v1/employees",
+                token,
+                &serde_json::json!({
+                    "nip": nip, "name": name, "employment_type": "pns", "golongan": "III/a",
+                    "position": "Analis", "position_kind": "pelaksana", "unit_id": unit, "supervisor_id": supervisor,
+                }),
+            )
+            .await;
+        response.assert_status(201);
+        response.json()["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    /// Links a user's account to an employee (as an admin would).
+    pub async fn link_user(&self, token: &str, user: uuid::Uuid, employee: uuid::Uuid) {
+        self.patch_as(
+            &format!("/api/v1/users/{user}"),
+            token,
+            Some("*"),
+            &serde_json::json!({"employee_id": employee}),
+        )
+        .await
+        .assert_status(200);
+    }
+
+    /// Uploads a file to an import route.
+    pub async fn import(
+        &self,
+        token: &str,
+        path: &str,
+        content_type: &str,
+        body: impl Into<String>,
+    ) -> TestResponse {
+        self.send(
+            self.authed(reqwest::Method::POST, path, token)
+                .header("Content-Type", content_type)
+                .body(body.into()),
+        )
+        .await
+    }
+}
+
 /// Like [`on_each_db`], with an adjusted configuration.
 pub async fn on_each_db_with(adjust: impl Fn(&mut Config), test: impl AsyncFn(&TestApp)) {
     for backend in backends() {

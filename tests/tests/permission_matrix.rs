@@ -58,21 +58,45 @@ const MATRIX: &[Row] = &[
     row("PATCH /api/v1/users/{id}",                     [401, 200, 403, 403, 403, 403]),
     // Another user's password: only an admin sees that account at all.
     row("POST /api/v1/users/{id}/password",             [401, 204, 404, 404, 404, 404]),
+    row("POST /api/v1/users/from-employees",            [401, 200, 200, 403, 403, 403]),
+    // The unit tree is readable by everyone signed in (services need read:org).
+    row("GET /api/v1/units",                            [401, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/units",                           [401, 201, 201, 403, 403, 403]),
+    row("GET /api/v1/units/{id}",                       [401, 200, 200, 200, 200, 200]),
+    row("PATCH /api/v1/units/{id}",                     [401, 200, 200, 403, 403, 403]),
+    // Employees: lists are scoped per caller; the target is the employee caller's subordinate.
+    row("GET /api/v1/employees",                        [401, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/employees",                       [401, 201, 201, 403, 403, 403]),
+    row("GET /api/v1/employees/{id}",                   [401, 200, 200, 200, 200, 200]),
+    row("PATCH /api/v1/employees/{id}",                 [401, 200, 200, 403, 403, 403]),
+    row("GET /api/v1/employees/{id}/subordinates",      [401, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/imports/units",                   [401, 200, 403, 403, 403, 200]),
+    row("POST /api/v1/imports/employees",               [401, 200, 403, 403, 403, 200]),
     row("POST /api/v1/service-accounts",                [401, 201, 403, 403, 403, 403]),
     row("GET /api/v1/service-accounts",                 [401, 200, 403, 403, 200, 403]),
     row("GET /api/v1/service-accounts/{id}",            [401, 200, 403, 403, 200, 403]),
     row("PATCH /api/v1/service-accounts/{id}",          [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/service-accounts/{id}/rotate",    [401, 200, 403, 403, 403, 403]),
     row("DELETE /api/v1/service-accounts/{id}",         [401, 204, 403, 403, 403, 403]),
+    row("DELETE /api/v1/units/{id}",                    [401, 204, 204, 403, 403, 403]),
     row("GET /api/v1/audit-events",                     [401, 200, 403, 403, 200, 403]),
 ];
 
-/// What every caller's app holds.
+/// What every caller's app holds: an OPD with a sub-unit and a leaf unit, a head and his
+/// subordinate, a user and a service account to act on.
 struct Fixtures {
     /// The user the `/users/{id}` rows act on.
     target: TestUser,
     /// The service account the `/service-accounts/{id}` rows act on.
     service_account_id: String,
+    /// The OPD (the unit admin's unit).
+    opd: uuid::Uuid,
+    /// A sub-unit of the OPD: the `/units/{id}` rows act on it.
+    sub_unit: uuid::Uuid,
+    /// A unit nothing refers to: `DELETE /units/{id}` removes it.
+    leaf_unit: uuid::Uuid,
+    /// The employee the `/employees/{id}` rows act on (the head's subordinate).
+    employee: uuid::Uuid,
     /// The caller's token (none for the anonymous caller).
     token: Option<String>,
 }
@@ -90,28 +114,46 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
     created.assert_status(201);
     let service_account_id = created.json()["id"].as_str().unwrap().to_owned();
 
-    let unit = uuid::Uuid::now_v7();
+    let a = &admin.access_token;
+    let opd = app.create_unit(a, "OPD1", "dinas", None, true).await;
+    let sub_unit = app
+        .create_unit(a, "OPD1.SUB", "bidang", Some(opd), false)
+        .await;
+    let leaf_unit = app
+        .create_unit(a, "OPD1.LEAF", "bidang", Some(opd), false)
+        .await;
+    let head = app
+        .create_employee(a, &kinerja_tests::test_nip(1), "Kepala Dinas", opd, None)
+        .await;
+    let employee = app
+        .create_employee(a, &kinerja_tests::test_nip(2), "Staf", sub_unit, Some(head))
+        .await;
+
     let token = match caller {
         Caller::Anonymous => None,
-        Caller::Admin => Some(admin.access_token),
+        Caller::Admin => Some(admin.access_token.clone()),
         Caller::UnitAdmin => {
             let user = app
-                .create_user_with("unit.admin", &["unit_admin"], false, Some(unit))
+                .create_user_with("unit.admin", &["unit_admin"], false, Some(opd))
                 .await;
             Some(app.login(&user).await.access_token)
         }
-        Caller::Employee => Some(
-            app.session_as("employee", &["employee"])
-                .await
-                .1
-                .access_token,
-        ),
+        Caller::Employee => {
+            // The head himself: the target employee is his subordinate.
+            let (user, _) = app.session_as("employee", &["employee"]).await;
+            app.link_user(a, user.id, head).await;
+            Some(app.login(&user).await.access_token)
+        }
         Caller::Auditor => Some(app.session_as("auditor", &["auditor"]).await.1.access_token),
         Caller::Service => Some(service_token(app, &admin).await),
     };
     Fixtures {
         target,
         service_account_id,
+        opd,
+        sub_unit,
+        leaf_unit,
+        employee,
         token,
     }
 }
@@ -155,6 +197,15 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
     let method: Method = method.parse().unwrap();
     let id = if template.starts_with("/api/v1/users/") {
         fx.target.id.to_string()
+    } else if template.starts_with("/api/v1/units/") {
+        if method == Method::DELETE {
+            fx.leaf_unit
+        } else {
+            fx.sub_unit
+        }
+        .to_string()
+    } else if template.starts_with("/api/v1/employees/") {
+        fx.employee.to_string()
     } else {
         fx.service_account_id.clone()
     };
@@ -173,6 +224,25 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "POST /api/v1/users/{id}/password" => Some(json!({"new_password": "sementara-sandi-2026"})),
         "POST /api/v1/service-accounts" => Some(json!({"name": "new", "scopes": ["read:org"]})),
         "PATCH /api/v1/service-accounts/{id}" => Some(json!({"name": "renamed"})),
+        "POST /api/v1/users/from-employees" => {
+            Some(json!({"unit_id": fx.opd, "roles": ["employee"]}))
+        }
+        "POST /api/v1/units" => Some(
+            json!({"code": format!("NEW{serial}"), "name": "Bidang Baru", "kind": "bidang", "parent_id": fx.opd}),
+        ),
+        "PATCH /api/v1/units/{id}" => Some(json!({"name": "Bidang Pelayanan"})),
+        "POST /api/v1/employees" => Some(json!({
+            "nip": kinerja_tests::test_nip(1000 + serial as u32), "name": "Pegawai Baru", "employment_type": "pns",
+            "golongan": "II/a", "position": "Pengadministrasi", "position_kind": "pelaksana", "unit_id": fx.sub_unit,
+        })),
+        "PATCH /api/v1/employees/{id}" => Some(json!({"position": "Analis Senior"})),
+        "POST /api/v1/imports/units" => Some(
+            json!([{"code": format!("IMP{serial}"), "name": "Bidang Impor", "kind": "bidang", "parent_code": "OPD1"}]),
+        ),
+        "POST /api/v1/imports/employees" => Some(json!([{
+            "nip": kinerja_tests::test_nip(2000 + serial as u32), "name": "Pegawai Impor", "employment_type": "pns",
+            "golongan": "II/a", "position": "Pengadministrasi", "position_kind": "pelaksana", "unit_code": "OPD1.SUB",
+        }])),
         _ => None,
     };
     (method, path, body)

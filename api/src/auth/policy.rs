@@ -66,3 +66,24 @@ impl Policy for AdminOrAuditor {
         caller.is_admin() || caller.is_auditor()
     }
 }
+
+/// Reads the organisation: every signed-in person, and services with `read:org`.
+#[derive(Debug)]
+pub struct OrgReader;
+impl Policy for OrgReader {
+    const WHO: &'static str = "signed-in users and services with read:org";
+    fn allows(caller: &Caller) -> bool {
+        caller.user().is_some() || caller.has_scope(kinerja_domain::accounts::Scope::ReadOrg)
+    }
+}
+
+/// Changes the organisation: admins everywhere, unit admins in the units they manage (the
+/// service checks which).
+#[derive(Debug)]
+pub struct OrgManager;
+impl Policy for OrgManager {
+    const WHO: &'static str = "admin, unit_admin";
+    fn allows(caller: &Caller) -> bool {
+        crate::services::scope::may_manage_org(caller)
+    }
+}

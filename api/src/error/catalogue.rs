@@ -101,6 +101,22 @@ catalogue! {
         "Another account already has this username (usernames are case-insensitive).");
     LastAdmin = (CONFLICT, "last_admin", "Last administrator", "Administrator terakhir",
         "The change would leave no active administrator.");
+    // Organisation.
+    UnitCodeTaken = (CONFLICT, "unit_code_taken", "Unit code taken", "Kode unit sudah dipakai",
+        "Another unit already has this code.");
+    UnitCycle = (CONFLICT, "unit_cycle", "Unit tree cycle", "Siklus pohon unit",
+        "The unit would become its own ancestor (moved under itself or a descendant).");
+    UnitInUse = (CONFLICT, "unit_in_use", "Unit in use", "Unit masih dipakai",
+        "The unit still has sub-units, staff, accounts or history: deactivate it with `active: false` instead.");
+    NipTaken = (CONFLICT, "nip_taken", "NIP taken", "NIP sudah dipakai",
+        "Another employee already has this NIP / NI PPPK.");
+    ReportingCycle = (CONFLICT, "reporting_cycle", "Reporting line cycle", "Siklus garis atasan",
+        "The employee would become his own (indirect) superior.");
+    // Imports.
+    ImportInvalid = (UNPROCESSABLE_ENTITY, "import_invalid", "Import invalid", "Impor tidak valid",
+        "Some rows are invalid; nothing was written. `errors` lists every bad row (`row` as in the file: the spreadsheet row for CSV with the header as row 1, the 1-based position for JSON), `field`, `code` and `message`; `created`, `updated`, `unchanged` count the valid rows.");
+    ImportEmpty = (UNPROCESSABLE_ENTITY, "import_empty", "Empty import", "Impor kosong",
+        "The file has no data rows.");
     // Service state.
     DatabaseUnavailable = (SERVICE_UNAVAILABLE, "database_unavailable", "Database unavailable", "Basis data tidak tersedia",
         "The database cannot be reached right now. Retry after the number of seconds in `Retry-After`.");

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every route: the request middleware, the JSON extractor, path and
 //! query error mapping, and the 404/405 fallback.
 
+pub mod csv;
 pub mod fallback;
 pub mod idempotency;
 pub mod json;

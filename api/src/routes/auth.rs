@@ -247,8 +247,10 @@ pub async fn logout(
 pub struct MeResponse {
     /// The account, for people; `null` for service accounts.
     pub user: Option<UserView>,
-    /// The employee record linked to the account; `null` until linked.
-    pub employee: Option<serde_json::Value>,
+    /// The employee record linked to the account; `null` when none is linked.
+    pub employee: Option<super::employees::EmployeeView>,
+    /// The employee's superiors, nearest first (the penilai, then his penilai, ...).
+    pub superiors: Vec<super::employees::PersonRef>,
     pub roles: Vec<super::dto::RoleName>,
     /// For service accounts: what the token may do.
     pub scopes: Vec<ScopeName>,
@@ -263,22 +265,43 @@ pub struct MeResponse {
     responses((status = 200, description = "The caller.", body = MeResponse))
 )]
 #[get("/me")]
-pub async fn me(caller: PasswordChangeAllowed) -> HttpResponse {
+pub async fn me(
+    caller: PasswordChangeAllowed,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let body = match caller.0.principal {
-        Principal::User(user) => MeResponse {
-            roles: user.roles.iter().map(|r| (*r).into()).collect(),
-            user: Some(UserView::from(*user)),
-            employee: None,
-            scopes: vec![],
-            service_account: None,
-        },
+        Principal::User(user) => {
+            let employee = match user.employee_id {
+                Some(id) => kinerja_persistence::repos::employees::get(&state.db, id).await?,
+                None => None,
+            };
+            let superiors = match &employee {
+                Some(e) => crate::services::employees::superiors(&state.db, e).await?,
+                None => vec![],
+            };
+            MeResponse {
+                roles: user.roles.iter().map(|r| (*r).into()).collect(),
+                user: Some(UserView::from(*user)),
+                employee: employee.map(|e| {
+                    let supervisor = superiors.first();
+                    super::employees::EmployeeView::new(e, supervisor)
+                }),
+                superiors: superiors
+                    .iter()
+                    .map(super::employees::PersonRef::from)
+                    .collect(),
+                scopes: vec![],
+                service_account: None,
+            }
+        }
         Principal::Service(account) => MeResponse {
             user: None,
             employee: None,
+            superiors: vec![],
             roles: vec![],
             scopes: account.scopes.iter().map(|s| (*s).into()).collect(),
             service_account: Some((*account).into()),
         },
     };
-    HttpResponse::Ok().json(body)
+    Ok(HttpResponse::Ok().json(body))
 }

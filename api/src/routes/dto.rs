@@ -165,3 +165,49 @@ pub mod respond {
             .json(body)
     }
 }
+
+/// Mirrors a domain enum as a documented DTO enum (the domain crate knows no OpenAPI).
+macro_rules! mirror_enum {
+    ($(#[$meta:meta])* $dto:ident => $domain:path { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $dto { $($variant),+ }
+
+        impl From<$dto> for $domain {
+            fn from(v: $dto) -> $domain {
+                match v { $($dto::$variant => <$domain>::$variant),+ }
+            }
+        }
+
+        impl From<$domain> for $dto {
+            fn from(v: $domain) -> $dto {
+                match v { $(<$domain>::$variant => $dto::$variant),+ }
+            }
+        }
+    };
+}
+
+mirror_enum! {
+    /// The kind of a unit kerja.
+    UnitKindName => kinerja_domain::org::UnitKind {
+        Dinas, Badan, Sekretariat, Inspektorat, Kecamatan, Kelurahan, Upt, Bagian, Bidang, Lainnya,
+    }
+}
+
+mirror_enum! {
+    /// PNS, PPPK or part-time PPPK.
+    EmploymentTypeName => kinerja_domain::org::EmploymentType { Pns, Pppk, PppkParuhWaktu }
+}
+
+mirror_enum! {
+    /// The kind of a jabatan.
+    PositionKindName => kinerja_domain::org::PositionKind { Jpt, Administrator, Pengawas, Pelaksana, Fungsional }
+}
+
+mirror_enum! {
+    /// An employee's standing.
+    EmployeeStatusName => kinerja_domain::org::EmployeeStatus {
+        Active, CutiLuarTanggungan, TugasBelajar, Pensiun, Meninggal, Diberhentikan, Inactive,
+    }
+}

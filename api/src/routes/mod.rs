@@ -4,8 +4,11 @@
 pub mod audit;
 pub mod auth;
 pub mod dto;
+pub mod employees;
+pub mod imports;
 pub mod service;
 pub mod service_accounts;
+pub mod units;
 pub mod users;
 
 use actix_web::middleware::from_fn;
@@ -32,6 +35,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(users::get_user)
                 .service(users::update_user)
                 .service(users::change_password)
+                .service(users::create_from_employees)
+                .service(units::list_units)
+                .service(units::create_unit)
+                .service(units::get_unit)
+                .service(units::update_unit)
+                .service(units::delete_unit)
+                .service(employees::list_employees)
+                .service(employees::create_employee)
+                .service(employees::get_employee)
+                .service(employees::update_employee)
+                .service(employees::list_subordinates)
+                .service(imports::import_units)
+                .service(imports::import_employees)
                 .service(service_accounts::create_service_account)
                 .service(service_accounts::list_service_accounts)
                 .service(service_accounts::get_service_account)

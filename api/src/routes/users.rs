@@ -11,7 +11,7 @@ use validator::Validate;
 
 use super::dto::{RoleName, not_null, patch_errors, patch_field, respond};
 use crate::app::AppState;
-use crate::auth::policy::{AdminOnly, AdminOrAuditor};
+use crate::auth::policy::{AdminOnly, AdminOrAuditor, OrgManager};
 use crate::auth::{Need, PasswordChangeAllowed};
 use crate::error::ApiError;
 use crate::http::Json;
@@ -313,4 +313,115 @@ pub async fn change_password(
             crate::http::precondition::etag(user.version),
         ))
         .finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"unit_id": "01936c3e-8f7a-7cc3-9a6e-0f3b8c1d2e4f", "roles": ["employee"]}))]
+pub struct FromEmployees {
+    /// The unit whose subtree gets accounts (a unit admin's: within the units he manages).
+    pub unit_id: Uuid,
+    /// `employee` (and, for admins, `auditor`); default `["employee"]`.
+    #[validate(length(min = 1, max = 2))]
+    #[schema(min_items = 1, max_items = 2)]
+    pub roles: Option<Vec<RoleName>>,
+}
+
+/// An account made for an employee, with its one-time password (shown once).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedAccountView {
+    pub employee_id: Uuid,
+    pub nip: String,
+    pub name: String,
+    pub user_id: Uuid,
+    /// The NIP.
+    pub username: String,
+    /// One-time password: the account must change it at first login.
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkippedEmployeeView {
+    pub employee_id: Uuid,
+    pub nip: String,
+    /// `username_taken`: an account with the NIP as username exists but belongs to no employee.
+    pub reason: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FromEmployeesResult {
+    pub created: Vec<IssuedAccountView>,
+    pub skipped: Vec<SkippedEmployeeView>,
+}
+
+/// Accounts for every active employee of a unit's subtree who has none: username = NIP, a
+/// one-time password returned once (JSON, or CSV with `Accept: text/csv`), and a forced password
+/// change at first login. Admins, and unit admins within their units (role `employee` only).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = FromEmployees,
+    responses((status = 200, description = "The accounts made, with their one-time passwords.", content(
+        (FromEmployeesResult = "application/json"),
+        (String = "text/csv"),
+    )))
+)]
+#[post("/users/from-employees")]
+pub async fn create_from_employees(
+    caller: Need<OrgManager>,
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    body: Json<FromEmployees>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    let ctx = Context::of(&caller.caller, state.clock.now());
+    let roles = body
+        .roles
+        .unwrap_or_else(|| vec![RoleName::Employee])
+        .into_iter()
+        .map(Role::from)
+        .collect();
+    let (created, skipped) =
+        users::create_from_employees(&state.db, &ctx, &caller.caller, body.unit_id, roles).await?;
+    if crate::http::csv::wants_csv(&req) {
+        let rows = created
+            .into_iter()
+            .map(|a| vec![a.nip, a.name, a.username, a.password])
+            .collect();
+        let mut response = crate::http::csv::respond(
+            "accounts.csv",
+            &["nip", "name", "username", "password"],
+            rows,
+            b',',
+        );
+        response.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            actix_web::http::header::HeaderValue::from_static("no-store"),
+        );
+        return Ok(response);
+    }
+    let result = FromEmployeesResult {
+        created: created
+            .into_iter()
+            .map(|a| IssuedAccountView {
+                employee_id: a.employee_id,
+                nip: a.nip,
+                name: a.name,
+                user_id: a.user_id,
+                username: a.username,
+                password: a.password,
+            })
+            .collect(),
+        skipped: skipped
+            .into_iter()
+            .map(|s| SkippedEmployeeView {
+                employee_id: s.employee_id,
+                nip: s.nip,
+                reason: s.reason,
+            })
+            .collect(),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(result))
 }

@@ -2,9 +2,13 @@
 //! audit → commit. Handlers call these and only translate HTTP to arguments and back.
 
 pub mod audit;
+pub mod employees;
 pub mod housekeeping;
+pub mod imports;
+pub mod scope;
 pub mod service_accounts;
 pub mod sessions;
+pub mod units;
 pub mod users;
 
 use chrono::{DateTime, Utc};

@@ -109,7 +109,17 @@ pub async fn login_password(
             .with_header(actix_web::http::header::RETRY_AFTER, seconds.to_string()));
     }
 
-    let user = users::find_by_username(db, &username).await?;
+    let user = match users::find_by_username(db, &username).await? {
+        Some(user) => Some(user),
+        // A NIP logs in to the account linked to that employee, whatever its username.
+        None if username.len() == 18 && username.bytes().all(|b| b.is_ascii_digit()) => {
+            match kinerja_persistence::repos::employees::get_by_nip(db, &username).await? {
+                Some(employee) => users::find_by_employee(db, employee.id).await?,
+                None => None,
+            }
+        }
+        None => None,
+    };
     let matches = password::verify(
         password_text,
         user.as_ref().map(|u| u.password_hash.clone()),

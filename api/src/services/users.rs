@@ -371,3 +371,165 @@ pub async fn bootstrap_admin(
         Err(e) => Err(e),
     }
 }
+
+/// An account made by [`create_from_employees`], with its one-time password.
+#[derive(Debug, Clone)]
+pub struct IssuedAccount {
+    pub employee_id: Uuid,
+    pub nip: String,
+    pub name: String,
+    pub user_id: Uuid,
+    pub username: String,
+    pub password: String,
+}
+
+/// An employee left without an account, and why.
+#[derive(Debug, Clone)]
+pub struct SkippedEmployee {
+    pub employee_id: Uuid,
+    pub nip: String,
+    pub reason: &'static str,
+}
+
+/// `POST /users/from-employees`: an account (username = NIP, one-time password, password change
+/// forced at first login) for every active employee of the unit's subtree who has none. An
+/// admin covers the whole subtree; a unit admin his own units (never into other OPDs) and may
+/// grant only the `employee` role.
+pub async fn create_from_employees(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    unit_id: Uuid,
+    roles: Vec<Role>,
+) -> Result<(Vec<IssuedAccount>, Vec<SkippedEmployee>), ApiError> {
+    use kinerja_domain::org::{scope_within_opd, whole_subtree};
+    use kinerja_persistence::repos::{employees, units};
+
+    let all_units = units::all(db).await?;
+    if !all_units.iter().any(|u| u.id == unit_id) {
+        return Err(super::scope::unit_not_found());
+    }
+    let children = units::children_map(&all_units);
+    let covered = if caller.is_admin() {
+        whole_subtree(unit_id, &children)
+    } else {
+        if !super::scope::manages_unit(db, caller, unit_id).await? {
+            return Err(ApiError::new(ErrorCode::Forbidden).with_detail(
+                "This unit is outside the units you manage.",
+                "Unit ini di luar unit yang Anda kelola.",
+            ));
+        }
+        if roles.iter().any(|r| *r != Role::Employee) {
+            return Err(invalid(vec![FieldError::new(
+                "roles",
+                "not_allowed",
+                Msg::new(
+                    "a unit admin may grant only the employee role",
+                    "operator unit hanya boleh memberi peran employee",
+                ),
+            )]));
+        }
+        scope_within_opd(unit_id, &children)
+    };
+    if roles.is_empty() || roles.contains(&Role::Admin) || roles.contains(&Role::UnitAdmin) {
+        return Err(invalid(vec![FieldError::new(
+            "roles",
+            "not_allowed",
+            Msg::new(
+                "accounts made in bulk get employee and/or auditor roles only",
+                "akun massal hanya mendapat peran employee dan/atau auditor",
+            ),
+        )]));
+    }
+
+    let filter = employees::EmployeeFilter {
+        unit_ids: Some(covered.into_iter().collect()),
+        status: Some(kinerja_domain::org::EmployeeStatus::Active),
+        ..Default::default()
+    };
+    let mut staff = Vec::new();
+    let mut offset = 0;
+    loop {
+        let batch = employees::list_all(db, &filter, &[], offset, 5000).await?;
+        let n = batch.len() as u64;
+        staff.extend(batch);
+        if n < 5000 {
+            break;
+        }
+        offset += n;
+    }
+    let ids: Vec<Uuid> = staff.iter().map(|e| e.id).collect();
+    let with_account = users::employees_with_accounts(db, &ids).await?;
+    let candidates: Vec<_> = staff
+        .into_iter()
+        .filter(|e| !with_account.contains(&e.id))
+        .collect();
+    let nips: Vec<String> = candidates.iter().map(|e| e.nip.clone()).collect();
+    let taken = users::taken_usernames(db, &nips).await?;
+
+    let mut issued = Vec::new();
+    let mut skipped = Vec::new();
+    let mut records = Vec::new();
+    for employee in candidates {
+        if taken.contains(&employee.nip) {
+            skipped.push(SkippedEmployee {
+                employee_id: employee.id,
+                nip: employee.nip.clone(),
+                reason: "username_taken",
+            });
+            continue;
+        }
+        let password = password::random_password();
+        let user = UserRecord {
+            id: Uuid::now_v7(),
+            username: employee.nip.clone(),
+            password_hash: password::hash_one_time(&password)?,
+            roles: roles.clone(),
+            employee_id: Some(employee.id),
+            unit_id: None,
+            active: true,
+            must_change_password: true,
+            version: 1,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        };
+        issued.push(IssuedAccount {
+            employee_id: employee.id,
+            nip: employee.nip,
+            name: employee.name,
+            user_id: user.id,
+            username: user.username.clone(),
+            password,
+        });
+        records.push(user);
+    }
+    if !records.is_empty() {
+        let tx = db.begin().await?;
+        users::insert_many(&tx, &records)
+            .await
+            .map_err(|e| match e {
+                // Someone made one of these accounts meanwhile: the caller retries.
+                PersistenceError::Conflict(_) => ApiError::new(ErrorCode::UsernameTaken)
+                    .with_detail(
+                        "An account was created for one of these employees meanwhile; retry.",
+                        "Akun untuk salah satu pegawai ini baru saja dibuat; ulangi.",
+                    ),
+                other => other.into(),
+            })?;
+        let created: Vec<Value> = records
+            .iter()
+            .map(|u| json!({"user_id": u.id, "username": u.username}))
+            .collect();
+        ctx.audit(
+            &tx,
+            "users.created_from_employees",
+            "unit",
+            unit_id,
+            None,
+            Some(json!({"roles": roles, "created": created, "skipped": skipped.len()})),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok((issued, skipped))
+}

@@ -1,8 +1,10 @@
 //! sea-orm entities: the tables as they are now. Only repositories use them.
 
 pub mod audit_events;
+pub mod employees;
 pub mod idempotency_keys;
 pub mod login_failures;
 pub mod refresh_tokens;
 pub mod service_accounts;
+pub mod units;
 pub mod users;

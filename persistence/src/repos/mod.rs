@@ -1,9 +1,11 @@
 //! Repositories: one module per aggregate, functions over any [`crate::Store`].
 
 pub mod audit;
+pub mod employees;
 pub mod idempotency;
 pub mod service_accounts;
 pub mod sessions;
+pub mod units;
 pub mod users;
 
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Select};

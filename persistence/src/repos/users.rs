@@ -175,6 +175,76 @@ pub async fn list(
     })
 }
 
+pub async fn find_by_employee(
+    s: &impl Store,
+    employee_id: Uuid,
+) -> Result<Option<UserRecord>, PersistenceError> {
+    Entity::find()
+        .filter(Column::EmployeeId.eq(employee_id))
+        .one(s.conn())
+        .await?
+        .map(UserRecord::try_from)
+        .transpose()
+}
+
+/// Which of these employees already have an account.
+pub async fn employees_with_accounts(
+    s: &impl Store,
+    employee_ids: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, PersistenceError> {
+    use sea_orm::QuerySelect;
+    let mut found = std::collections::HashSet::new();
+    for chunk in employee_ids.chunks(1000) {
+        let ids: Vec<Option<Uuid>> = Entity::find()
+            .select_only()
+            .column(Column::EmployeeId)
+            .filter(Column::EmployeeId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(s.conn())
+            .await?;
+        found.extend(ids.into_iter().flatten());
+    }
+    Ok(found)
+}
+
+/// Which of these usernames are taken.
+pub async fn taken_usernames(
+    s: &impl Store,
+    usernames: &[String],
+) -> Result<std::collections::HashSet<String>, PersistenceError> {
+    use sea_orm::QuerySelect;
+    let mut found = std::collections::HashSet::new();
+    for chunk in usernames.chunks(1000) {
+        let names: Vec<String> = Entity::find()
+            .select_only()
+            .column(Column::Username)
+            .filter(Column::Username.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(s.conn())
+            .await?;
+        found.extend(names);
+    }
+    Ok(found)
+}
+
+pub async fn insert_many(s: &impl Store, users: &[UserRecord]) -> Result<(), PersistenceError> {
+    for chunk in users.chunks(1000) {
+        Entity::insert_many(chunk.iter().map(active_model))
+            .exec(s.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Whether any user refers to the unit (a unit admin's scope).
+pub async fn any_in_unit(s: &impl Store, unit_id: Uuid) -> Result<bool, PersistenceError> {
+    Ok(Entity::find()
+        .filter(Column::UnitId.eq(unit_id))
+        .one(s.conn())
+        .await?
+        .is_some())
+}
+
 /// Whether any user exists (first start creates the admin).
 pub async fn any(s: &impl Store) -> Result<bool, PersistenceError> {
     Ok(Entity::find().one(s.conn()).await?.is_some())

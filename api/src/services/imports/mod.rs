@@ -1,0 +1,436 @@
+//! Bulk imports (DESIGN §3): CSV (header row, UTF-8 with or without BOM, `,` or `;`) or a JSON
+//! array of objects with the same names. All rows or none: every bad row is reported (also in a
+//! dry run) and nothing is written; upserts by natural key report `created`, `updated` and
+//! `unchanged`; one audit event per import (counts and file hash).
+
+pub mod employees;
+pub mod units;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ErrorCode, FieldError, Msg};
+
+/// The format of an uploaded file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// One data row: its number as the user sees it, and its cells by column name (empty → null).
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub number: u64,
+    pub cells: Map<String, Value>,
+}
+
+impl Row {
+    /// The cell as trimmed text; `None` when empty or absent.
+    pub fn text(&self, column: &str) -> Option<String> {
+        match self.cells.get(column)? {
+            Value::Null => None,
+            Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+/// The result of an import or a dry run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"dry_run": false, "created": 120, "updated": 3, "unchanged": 1377}))]
+pub struct ImportOutcome {
+    pub dry_run: bool,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// Collects row errors with their row number.
+#[derive(Debug, Default)]
+pub struct RowErrors(pub Vec<FieldError>);
+
+impl RowErrors {
+    pub fn add(
+        &mut self,
+        row: u64,
+        field: &str,
+        code: &str,
+        en: impl Into<String>,
+        id: impl Into<String>,
+    ) {
+        let mut error = FieldError::new(field, code.to_owned(), Msg::new(en.into(), id.into()));
+        error.row = Some(row);
+        self.0.push(error);
+    }
+
+    pub fn add_field(&mut self, row: u64, mut error: FieldError) {
+        error.row = Some(row);
+        self.0.push(error);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// 422 `import_invalid` with every error (ordered by row) and the counts of the valid rows.
+    pub fn into_problem(mut self, counts: ImportOutcome) -> ApiError {
+        self.0
+            .sort_by(|a, b| (a.row, &a.field).cmp(&(b.row, &b.field)));
+        let rows: BTreeSet<u64> = self.0.iter().filter_map(|e| e.row).collect();
+        ApiError::new(ErrorCode::ImportInvalid)
+            .with_detail(
+                format!("{} row(s) are invalid; nothing was written.", rows.len()),
+                format!("{} baris tidak valid; tidak ada yang disimpan.", rows.len()),
+            )
+            .with_extension("dry_run", counts.dry_run)
+            .with_extension("created", counts.created)
+            .with_extension("updated", counts.updated)
+            .with_extension("unchanged", counts.unchanged)
+            .with_errors(self.0)
+    }
+}
+
+/// SHA-256 of the uploaded bytes, for the audit trail.
+pub fn file_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn file_problem(
+    code: ErrorCode,
+    field: &str,
+    field_code: &str,
+    en: String,
+    id: String,
+) -> ApiError {
+    let mut error = FieldError::new(
+        field,
+        field_code.to_owned(),
+        Msg::new(en.clone(), id.clone()),
+    );
+    error.row = Some(1);
+    ApiError::new(code)
+        .with_detail(en, id)
+        .with_errors(vec![error])
+}
+
+fn empty() -> ApiError {
+    ApiError::new(ErrorCode::ImportEmpty).with_detail(
+        "The file has no data rows.",
+        "Berkas tidak memiliki baris data.",
+    )
+}
+
+/// Parses the file into rows, checking the columns against `columns` (those in `required` must
+/// be there; others are refused, so a misspelt column is not silently ignored).
+pub fn parse(
+    bytes: &[u8],
+    format: Format,
+    columns: &[&str],
+    required: &[&str],
+) -> Result<Vec<Row>, ApiError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ApiError::new(ErrorCode::InvalidEncoding).with_detail(
+            format!("The file is not UTF-8 ({e}); save it as CSV UTF-8."),
+            format!("Berkas bukan UTF-8 ({e}); simpan sebagai CSV UTF-8."),
+        )
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match format {
+        Format::Csv => parse_csv(text, columns, required),
+        Format::Json => parse_json(text, columns),
+    }
+}
+
+fn check_columns<'a>(
+    present: impl Iterator<Item = &'a str>,
+    columns: &[&str],
+    required: &[&str],
+) -> Result<(), ApiError> {
+    let present: Vec<&str> = present.collect();
+    let mut errors = Vec::new();
+    for column in &present {
+        if !columns.contains(column) {
+            let mut e = FieldError::new(
+                *column,
+                "unknown_column",
+                Msg::new(
+                    format!(
+                        "is not a column of this import; expected: {}",
+                        columns.join(",")
+                    ),
+                    format!(
+                        "bukan kolom impor ini; yang diharapkan: {}",
+                        columns.join(",")
+                    ),
+                ),
+            );
+            e.row = Some(1);
+            errors.push(e);
+        }
+    }
+    for column in required {
+        if !present.contains(column) {
+            let mut e = FieldError::new(
+                *column,
+                "missing_column",
+                Msg::new("the column is missing", "kolom ini tidak ada"),
+            );
+            e.row = Some(1);
+            errors.push(e);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::ImportInvalid)
+            .with_detail(
+                "The columns do not match this import; nothing was written.",
+                "Kolom tidak sesuai impor ini; tidak ada yang disimpan.",
+            )
+            .with_extension("dry_run", false)
+            .with_extension("created", 0)
+            .with_extension("updated", 0)
+            .with_extension("unchanged", 0)
+            .with_errors(errors))
+    }
+}
+
+/// Indonesian spreadsheets often save CSV with `;`: the header line decides.
+fn delimiter(header: &str) -> u8 {
+    if header.matches(';').count() > header.matches(',').count() {
+        b';'
+    } else {
+        b','
+    }
+}
+
+fn parse_csv(text: &str, columns: &[&str], required: &[&str]) -> Result<Vec<Row>, ApiError> {
+    let header_line = text.lines().next().unwrap_or("");
+    if header_line.trim().is_empty() {
+        return Err(empty());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter(header_line))
+        .has_headers(true)
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| csv_problem(1, &e))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    check_columns(headers.iter().map(String::as_str), columns, required)?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record =
+            record.map_err(|e| csv_problem(e.position().map(|p| p.line()).unwrap_or(0), &e))?;
+        // The spreadsheet row: the header is row 1.
+        let number = record
+            .position()
+            .map(|p| p.line())
+            .unwrap_or(rows.len() as u64 + 2);
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cells = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(h, v)| {
+                let v = v.trim();
+                (
+                    h.clone(),
+                    if v.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::String(v.to_owned())
+                    },
+                )
+            })
+            .collect();
+        rows.push(Row { number, cells });
+    }
+    if rows.is_empty() {
+        return Err(empty());
+    }
+    Ok(rows)
+}
+
+fn csv_problem(line: u64, e: &csv::Error) -> ApiError {
+    file_problem(
+        ErrorCode::ImportInvalid,
+        "file",
+        "malformed_csv",
+        format!("The CSV cannot be read at line {line}: {e}."),
+        format!("CSV tidak dapat dibaca pada baris {line}: {e}."),
+    )
+    .with_extension("dry_run", false)
+    .with_extension("created", 0)
+    .with_extension("updated", 0)
+    .with_extension("unchanged", 0)
+}
+
+/// JSON rows are objects; a missing required field is reported per row by the import itself.
+fn parse_json(text: &str, columns: &[&str]) -> Result<Vec<Row>, ApiError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        ApiError::new(ErrorCode::MalformedJson).with_detail(
+            format!("The body is not valid JSON: {e}."),
+            format!("Isi permintaan bukan JSON yang valid: {e}."),
+        )
+    })?;
+    let Value::Array(items) = value else {
+        return Err(ApiError::new(ErrorCode::ValidationFailed).with_detail(
+            "Send a JSON array of row objects.",
+            "Kirim array JSON berisi objek baris.",
+        ));
+    };
+    if items.is_empty() {
+        return Err(empty());
+    }
+    let mut rows = Vec::with_capacity(items.len());
+    let mut errors = RowErrors::default();
+    for (index, item) in items.into_iter().enumerate() {
+        let number = index as u64 + 1;
+        let Value::Object(cells) = item else {
+            errors.add(
+                number,
+                "row",
+                "not_an_object",
+                "must be an object",
+                "harus berupa objek",
+            );
+            continue;
+        };
+        for key in cells.keys() {
+            if !columns.contains(&key.as_str()) {
+                errors.add(
+                    number,
+                    key,
+                    "unknown_column",
+                    "is not a field of this import",
+                    "bukan field impor ini",
+                );
+            }
+        }
+        rows.push(Row { number, cells });
+    }
+    if !errors.is_empty() {
+        return Err(errors.into_problem(ImportOutcome::default()));
+    }
+    Ok(rows)
+}
+
+/// `true`/`false` in the spellings spreadsheets use.
+pub fn parse_bool(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "ya" | "y" | "yes" => Some(true),
+        "false" | "0" | "tidak" | "t" | "n" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLUMNS: &[&str] = &["code", "name", "parent_code"];
+
+    #[test]
+    fn csv_with_bom_semicolons_and_blank_lines() {
+        let text = "\u{feff}code;name;parent_code\nA;Satu;\n\n;;\nB;\"Dua; dan tiga\";A\n";
+        let rows = parse(text.as_bytes(), Format::Csv, COLUMNS, &["code", "name"]).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].number, 2);
+        assert_eq!(rows[0].text("parent_code"), None);
+        assert_eq!(rows[1].number, 5);
+        assert_eq!(rows[1].text("name").as_deref(), Some("Dua; dan tiga"));
+    }
+
+    #[test]
+    fn columns_are_checked() {
+        let missing = parse(b"code\nA\n", Format::Csv, COLUMNS, &["code", "name"]).unwrap_err();
+        assert_eq!(missing.code, ErrorCode::ImportInvalid);
+        assert_eq!(missing.errors[0].code, "missing_column");
+        assert_eq!(missing.errors[0].field, "name");
+        let unknown =
+            parse(b"code,name,nmae\nA,B,C\n", Format::Csv, COLUMNS, &["code"]).unwrap_err();
+        assert_eq!(unknown.errors[0].code, "unknown_column");
+        assert_eq!(unknown.errors[0].field, "nmae");
+    }
+
+    #[test]
+    fn empty_files_are_refused() {
+        for text in ["", "\n", "code,name\n", "code,name\n\n,\n"] {
+            assert_eq!(
+                parse(text.as_bytes(), Format::Csv, COLUMNS, &[])
+                    .unwrap_err()
+                    .code,
+                ErrorCode::ImportEmpty,
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            parse(b"[]", Format::Json, COLUMNS, &[]).unwrap_err().code,
+            ErrorCode::ImportEmpty
+        );
+    }
+
+    #[test]
+    fn ragged_csv_rows_are_reported_with_their_line() {
+        let error = parse(b"code,name\nA,B\nC\n", Format::Csv, COLUMNS, &[]).unwrap_err();
+        assert_eq!(error.errors[0].code, "malformed_csv");
+        assert!(
+            error.errors[0].message.en.contains("line 3"),
+            "{}",
+            error.errors[0].message.en
+        );
+    }
+
+    #[test]
+    fn json_rows_are_numbered_from_one() {
+        let rows = parse(
+            br#"[{"code":"A","name":"x"},{"code":"B","name":"y","parent_code":"A"}]"#,
+            Format::Json,
+            COLUMNS,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(rows[1].number, 2);
+        assert_eq!(rows[1].text("parent_code").as_deref(), Some("A"));
+        let error = parse(
+            br#"[{"code":"A","colour":"red"}, 5]"#,
+            Format::Json,
+            COLUMNS,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(error.errors.len(), 2);
+    }
+
+    #[test]
+    fn booleans_in_spreadsheet_spellings() {
+        assert_eq!(parse_bool("Ya"), Some(true));
+        assert_eq!(parse_bool("0"), Some(false));
+        assert_eq!(parse_bool("maybe"), None);
+    }
+}
