@@ -9,12 +9,13 @@ use serde_json::json;
 async fn an_admin_creates_reads_and_lists_users() {
     on_each_db(async |app: &TestApp| {
         let (_, admin) = app.session_as("admin", &["admin"]).await;
+        let unit = app.create_unit(&admin.access_token, "DISDUKCAPIL", "dinas", None, true).await;
         let created = app
             .post_as(
                 "/api/v1/users",
                 &admin.access_token,
                 &json!({"username": "Operator.Disdukcapil", "password": "operator-sandi-2026", "roles": ["unit_admin"],
-                        "unit_id": "01936c3e-8f7a-7cc3-9a6e-0f3b8c1d2e4f", "must_change_password": true}),
+                        "unit_id": unit, "must_change_password": true}),
             )
             .await;
         created.assert_status(201);

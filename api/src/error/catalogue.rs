@@ -99,6 +99,8 @@ catalogue! {
     // Accounts.
     UsernameTaken = (CONFLICT, "username_taken", "Username taken", "Nama pengguna sudah dipakai",
         "Another account already has this username (usernames are case-insensitive).");
+    EmployeeHasAccount = (CONFLICT, "employee_has_account", "Employee has an account", "Pegawai sudah memiliki akun",
+        "Another account is already linked to this employee (one account per employee).");
     LastAdmin = (CONFLICT, "last_admin", "Last administrator", "Administrator terakhir",
         "The change would leave no active administrator.");
     // Organisation.

@@ -101,6 +101,39 @@ fn check_roles(roles: &[Role], unit_id: Option<Uuid>, errors: &mut Vec<FieldErro
     }
 }
 
+/// The linked employee and unit must exist, and an employee has one account at most.
+async fn check_links(
+    s: &impl kinerja_persistence::Store,
+    user: &UserRecord,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), ApiError> {
+    use kinerja_persistence::repos::{employees, units};
+    if let Some(unit) = user.unit_id
+        && units::get(s, unit).await?.is_none()
+    {
+        errors.push(FieldError::new(
+            "unit_id",
+            "unknown_unit",
+            Msg::new("no unit has this id", "tidak ada unit dengan id ini"),
+        ));
+    }
+    if let Some(employee) = user.employee_id {
+        if employees::get(s, employee).await?.is_none() {
+            errors.push(FieldError::new(
+                "employee_id",
+                "unknown_employee",
+                Msg::new("no employee has this id", "tidak ada pegawai dengan id ini"),
+            ));
+        } else if users::find_by_employee(s, employee)
+            .await?
+            .is_some_and(|other| other.id != user.id)
+        {
+            return Err(ApiError::new(ErrorCode::EmployeeHasAccount));
+        }
+    }
+    Ok(())
+}
+
 pub fn not_found() -> ApiError {
     ApiError::new(ErrorCode::NotFound).with_detail("No such user.", "Pengguna tidak ditemukan.")
 }
@@ -134,6 +167,10 @@ pub async fn create(db: &Db, ctx: &Context, new: NewUser) -> Result<UserRecord, 
         updated_at: ctx.now,
     };
     let tx = db.begin().await?;
+    check_links(&tx, &user, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
     users::insert(&tx, &user).await.map_err(|e| match e {
         PersistenceError::Conflict(_) => ApiError::new(ErrorCode::UsernameTaken).with_detail(
             format!("The username {:?} is taken.", user.username),
@@ -194,6 +231,7 @@ pub async fn update(
     }
     let mut errors = Vec::new();
     check_roles(&after.roles, after.unit_id, &mut errors);
+    check_links(&tx, &after, &mut errors).await?;
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
