@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kinerja_api::config::{ConfigWarning, redact_url};
 use kinerja_api::services::Context;
 use kinerja_api::services::users::{self, Bootstrap, NewUser};
-use kinerja_api::{Application, Clock, Config, ConfigArgs, SystemClock, openapi};
+use kinerja_api::{Application, Clock, Config, ConfigArgs, SystemClock, demo, openapi};
 use kinerja_domain::accounts::Role;
 use kinerja_persistence::Db;
 
@@ -27,7 +27,20 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Migrate the database and serve the API (the default).
-    Serve,
+    Serve {
+        /// Seed the demo city first if the database has no units (local trials only).
+        #[arg(long)]
+        demo: bool,
+        /// Reference date of the demo city.
+        #[arg(long, requires = "demo")]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Seed the demo city of Pematangsiantar into an empty database and print its logins.
+    SeedDemo {
+        /// Reference date of the demo city (default 2026-10-15).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// Apply pending migrations and exit.
     Migrate,
     /// Create an administrator; the password is read from standard input (one line).
@@ -55,7 +68,10 @@ fn main() -> ExitCode {
             .default_filter_or("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"),
     )
     .init();
-    match cli.command.unwrap_or(Command::Serve) {
+    match cli.command.unwrap_or(Command::Serve {
+        demo: false,
+        as_of: None,
+    }) {
         Command::Openapi { format } => {
             let spec = openapi::spec();
             match format {
@@ -67,8 +83,16 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Serve => with_config(cli.config, serve),
-        Command::Migrate => with_config(cli.config, migrate),
+        Command::Serve { demo, as_of } => with_config(cli.config, true, move |config| {
+            serve(
+                config,
+                demo.then(|| as_of.unwrap_or_else(demo::default_as_of)),
+            )
+        }),
+        Command::SeedDemo { as_of } => with_config(cli.config, false, move |config| {
+            seed_demo(config, as_of.unwrap_or_else(demo::default_as_of))
+        }),
+        Command::Migrate => with_config(cli.config, false, migrate),
         Command::CreateAdmin { username } => {
             let mut password = String::new();
             if let Err(e) = std::io::stdin().read_line(&mut password) {
@@ -77,14 +101,14 @@ fn main() -> ExitCode {
                 ));
             }
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            with_config(cli.config, move |config| {
+            with_config(cli.config, false, move |config| {
                 create_admin(config, username, password)
             })
         }
     }
 }
 
-fn with_config<F>(args: ConfigArgs, run: impl FnOnce(Config) -> F) -> ExitCode
+fn with_config<F>(args: ConfigArgs, serving: bool, run: impl FnOnce(Config) -> F) -> ExitCode
 where
     F: std::future::Future<Output = Result<(), String>>,
 {
@@ -92,6 +116,8 @@ where
         Ok((config, warnings)) => {
             for warning in warnings {
                 match warning {
+                    // Only a server hands out tokens; other commands need no secret.
+                    ConfigWarning::GeneratedSecret if !serving => {}
                     ConfigWarning::GeneratedSecret => log::warn!(
                         "KINERJA_JWT_SECRET is not set: generated a random one for this process (dev only); tokens will not survive a restart"
                     ),
@@ -108,7 +134,7 @@ where
     fail(&runtime)
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+async fn serve(config: Config, demo_as_of: Option<chrono::NaiveDate>) -> Result<(), String> {
     log::info!(
         "starting on {} with database {}",
         config.bind,
@@ -117,6 +143,16 @@ async fn serve(config: Config) -> Result<(), String> {
     let db = connect_and_migrate(&config).await?;
     let clock = Arc::new(SystemClock);
     let ctx = Context::system(clock.now());
+    // The demo city brings its own admin, so it goes before the first-start admin.
+    if let Some(as_of) = demo_as_of {
+        match demo::seed(&db, as_of).await {
+            Ok(summary) => print_demo(&summary),
+            Err(demo::SeedError::NotEmpty) => {
+                log::info!("--demo: the database already holds a city; not seeding")
+            }
+            Err(e) => return Err(format!("cannot seed the demo city: {e}")),
+        }
+    }
     let admin_password = std::env::var("KINERJA_ADMIN_PASSWORD").ok();
     match users::bootstrap_admin(&db, &ctx, admin_password)
         .await
@@ -134,6 +170,28 @@ async fn serve(config: Config) -> Result<(), String> {
     let app = Application::build_with_db(config, clock, db).map_err(|e| e.to_string())?;
     log::info!("listening on port {}", app.port());
     app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+async fn seed_demo(config: Config, as_of: chrono::NaiveDate) -> Result<(), String> {
+    let db = connect_and_migrate(&config).await?;
+    let summary = demo::seed(&db, as_of).await.map_err(|e| e.to_string())?;
+    print_demo(&summary);
+    Ok(())
+}
+
+/// The demo logins go to standard output: they are published, local-trial-only passwords.
+fn print_demo(summary: &demo::DemoSummary) {
+    println!(
+        "Seeded the demo city of Pematangsiantar: {} units ({} OPDs), {} employees.",
+        summary.units, summary.opds, summary.employees
+    );
+    println!("Demo logins (local trials only; the passwords are public):");
+    for login in &summary.logins {
+        println!(
+            "  {:<13} {:<22} {:<20} {}",
+            login.role, login.username, login.password, login.who
+        );
+    }
 }
 
 async fn connect_and_migrate(config: &Config) -> Result<Db, String> {

@@ -1,0 +1,1043 @@
+//! The demo city: a plausible Pemerintah Kota Pematangsiantar for local trials (`kinerja
+//! seed-demo`, `kinerja serve --demo`). Real OPD names, the 8 kecamatan with their kelurahan,
+//! Disdukcapil's service counters and Dinas Kesehatan's puskesmas, about 1,500 employees with
+//! valid NIPs and golongan and a complete reporting line up to the Sekretaris Daerah (whose
+//! penilai, the Wali Kota, is no employee: an admin acts for him).
+//!
+//! Deterministic: the same reference date gives the same city, ids included. The demo logins
+//! have published passwords: never seed a database that serves real people.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use kinerja_domain::accounts::Role;
+use kinerja_domain::org::{EmployeeStatus, EmploymentType, Nip, PositionKind, UnitKind};
+use kinerja_persistence::Db;
+use kinerja_persistence::repos::employees::{self, EmployeeRecord};
+use kinerja_persistence::repos::units::{self, UnitRecord};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::services::Context;
+use crate::services::users::{self, NewUser};
+
+/// The default reference date of the demo city.
+pub fn default_as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 10, 15).unwrap_or_default()
+}
+
+/// A demo login, printed by the command.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub role: &'static str,
+    pub username: String,
+    pub password: &'static str,
+    pub who: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub units: usize,
+    pub opds: usize,
+    pub employees: usize,
+    pub logins: Vec<DemoLogin>,
+}
+
+/// Why seeding did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error(
+        "the database already holds units: the demo city is seeded only into an empty database"
+    )]
+    NotEmpty,
+    #[error("{0}")]
+    Api(String),
+}
+
+impl From<ApiError> for SeedError {
+    fn from(e: ApiError) -> Self {
+        SeedError::Api(e.to_string())
+    }
+}
+
+impl From<kinerja_persistence::PersistenceError> for SeedError {
+    fn from(e: kinerja_persistence::PersistenceError) -> Self {
+        SeedError::Api(e.to_string())
+    }
+}
+
+const DINAS: &[(&str, &str)] = &[
+    ("DISDIK", "Dinas Pendidikan"),
+    ("DINKES", "Dinas Kesehatan"),
+    ("DINSOS", "Dinas Sosial"),
+    ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    ("DPRKP", "Dinas Perumahan Rakyat dan Kawasan Permukiman"),
+    ("SATPOLPP", "Satuan Polisi Pamong Praja"),
+    ("DLH", "Dinas Lingkungan Hidup"),
+    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil"),
+    (
+        "DPPPA",
+        "Dinas Pemberdayaan Perempuan dan Perlindungan Anak",
+    ),
+    (
+        "DPPKB",
+        "Dinas Pengendalian Penduduk dan Keluarga Berencana",
+    ),
+    ("DISHUB", "Dinas Perhubungan"),
+    ("DISKOMINFO", "Dinas Komunikasi dan Informatika"),
+    ("DISKOPUKM", "Dinas Koperasi dan Usaha Kecil Menengah"),
+    (
+        "DPMPTSP",
+        "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
+    ),
+    ("DISPORA", "Dinas Kepemudaan dan Olahraga"),
+    ("DISBUDPAR", "Dinas Kebudayaan dan Pariwisata"),
+    ("DISPUSIP", "Dinas Perpustakaan dan Kearsipan"),
+    ("DKPP", "Dinas Ketahanan Pangan dan Pertanian"),
+    ("DISPERINDAG", "Dinas Perdagangan dan Perindustrian"),
+    ("DISNAKER", "Dinas Tenaga Kerja"),
+    ("DAMKAR", "Dinas Pemadam Kebakaran dan Penyelamatan"),
+];
+
+const BADAN: &[(&str, &str)] = &[
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
+    (
+        "BKPSDM",
+        "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+    ),
+    ("BPKD", "Badan Pengelolaan Keuangan dan Aset Daerah"),
+    ("BAPENDA", "Badan Pendapatan Daerah"),
+    ("BPBD", "Badan Penanggulangan Bencana Daerah"),
+    ("KESBANGPOL", "Badan Kesatuan Bangsa dan Politik"),
+];
+
+const KECAMATAN: &[(&str, &str, &[&str])] = &[
+    (
+        "KEC.SIANTAR.BARAT",
+        "Siantar Barat",
+        &[
+            "Bantan",
+            "Banjar",
+            "Dwikora",
+            "Proklamasi",
+            "Simarito",
+            "Sipinggol-pinggol",
+            "Teladan",
+            "Timbang Galung",
+        ],
+    ),
+    (
+        "KEC.SIANTAR.UTARA",
+        "Siantar Utara",
+        &[
+            "Bane",
+            "Baru",
+            "Kahean",
+            "Martoba",
+            "Melayu",
+            "Sigulang-gulang",
+            "Sukadame",
+        ],
+    ),
+    (
+        "KEC.SIANTAR.TIMUR",
+        "Siantar Timur",
+        &[
+            "Asuhan",
+            "Kebun Sayur",
+            "Merdeka",
+            "Pahlawan",
+            "Pardomuan",
+            "Siopat Suhu",
+            "Tomuan",
+        ],
+    ),
+    (
+        "KEC.SIANTAR.SELATAN",
+        "Siantar Selatan",
+        &[
+            "Aek Nauli",
+            "Karo",
+            "Kristen",
+            "Martimbang",
+            "Simalungun",
+            "Toba",
+        ],
+    ),
+    (
+        "KEC.SIANTAR.MARIHAT",
+        "Siantar Marihat",
+        &[
+            "Baringin Pancur Nauli",
+            "Mekar Nauli",
+            "Pardamean",
+            "Parhorasan Nauli",
+            "Suka Makmur",
+            "Sukamaju",
+            "Sukaraja",
+        ],
+    ),
+    (
+        "KEC.SIANTAR.MARIMBUN",
+        "Siantar Marimbun",
+        &[
+            "Marihat Jaya",
+            "Nagahuta",
+            "Nagahuta Timur",
+            "Pematang Marihat",
+            "Simarimbun",
+            "Tong Marimbun",
+        ],
+    ),
+    (
+        "KEC.SIANTAR.MARTOBA",
+        "Siantar Martoba",
+        &[
+            "Naga Pita",
+            "Naga Pitu",
+            "Pondok Sayur",
+            "Sumber Jaya",
+            "Tambun Nabolon",
+            "Tanjung Pinggir",
+            "Tanjung Tongah",
+        ],
+    ),
+    (
+        "KEC.SIANTAR.SITALASARI",
+        "Siantar Sitalasari",
+        &[
+            "Bah Kapul",
+            "Bah Sorma",
+            "Gurilla",
+            "Setia Negara",
+            "Sitalasari",
+        ],
+    ),
+];
+
+const SETDA_BAGIAN: &[(&str, &str)] = &[
+    ("SETDA.PEM", "Bagian Tata Pemerintahan"),
+    ("SETDA.HUKUM", "Bagian Hukum"),
+    ("SETDA.ORG", "Bagian Organisasi"),
+    ("SETDA.UMUM", "Bagian Umum"),
+    (
+        "SETDA.EKON",
+        "Bagian Perekonomian dan Administrasi Pembangunan",
+    ),
+    ("SETDA.PBJ", "Bagian Pengadaan Barang dan Jasa"),
+    ("SETDA.PROKOPIM", "Bagian Protokol dan Komunikasi Pimpinan"),
+];
+
+const FIRST_NAMES: &[&str] = &[
+    "Budi",
+    "Sri",
+    "Rina",
+    "Andi",
+    "Dewi",
+    "Hendra",
+    "Maria",
+    "Yohannes",
+    "Jonri",
+    "Ruth",
+    "Lestari",
+    "Agus",
+    "Sinta",
+    "Fajar",
+    "Putri",
+    "Rudi",
+    "Desi",
+    "Rahmat",
+    "Siti",
+    "Imam",
+    "Tiur",
+    "Lamhot",
+    "Mangasi",
+    "Romauli",
+    "Hotma",
+    "Ester",
+    "Daniel",
+    "Samuel",
+    "Yosua",
+    "Nurhayati",
+    "Ahmad",
+    "Fitri",
+    "Yanti",
+    "Eka",
+    "Dian",
+    "Hana",
+    "Rizky",
+    "Wahyu",
+    "Taufik",
+    "Indah",
+    "Benget",
+    "Juliana",
+    "Marlina",
+    "Poltak",
+    "Sondang",
+    "Erwin",
+    "Novita",
+    "Roy",
+    "Friska",
+    "Ikhsan",
+];
+
+const FAMILY_NAMES: &[&str] = &[
+    "Siregar",
+    "Simanjuntak",
+    "Sinaga",
+    "Purba",
+    "Damanik",
+    "Saragih",
+    "Manurung",
+    "Lubis",
+    "Nasution",
+    "Sitorus",
+    "Napitupulu",
+    "Hutapea",
+    "Panjaitan",
+    "Simatupang",
+    "Tambunan",
+    "Harahap",
+    "Pardede",
+    "Sihombing",
+    "Silalahi",
+    "Girsang",
+    "Sipayung",
+    "Sitanggang",
+    "Ginting",
+    "Tarigan",
+    "Hasibuan",
+    "Pohan",
+    "Santoso",
+    "Wibowo",
+    "Lestari",
+];
+
+struct Builder {
+    rng: ChaCha8Rng,
+    now: DateTime<Utc>,
+    as_of: NaiveDate,
+    units: Vec<UnitRecord>,
+    employees: Vec<EmployeeRecord>,
+    nips: HashSet<String>,
+}
+
+impl Builder {
+    fn id(&mut self) -> Uuid {
+        let bytes: [u8; 16] = self.rng.random();
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    fn unit(
+        &mut self,
+        code: &str,
+        name: &str,
+        kind: UnitKind,
+        parent: Option<Uuid>,
+        is_opd: bool,
+        service: bool,
+    ) -> Uuid {
+        let id = self.id();
+        self.units.push(UnitRecord {
+            id,
+            code: code.to_owned(),
+            name: name.to_owned(),
+            kind,
+            parent_id: parent,
+            head_employee_id: None,
+            is_opd,
+            is_service_unit: service,
+            active: true,
+            version: 1,
+            created_at: self.now,
+            updated_at: self.now,
+        });
+        id
+    }
+
+    fn name(&mut self) -> String {
+        let first = FIRST_NAMES[self.rng.random_range(0..FIRST_NAMES.len())];
+        let family = FAMILY_NAMES[self.rng.random_range(0..FAMILY_NAMES.len())];
+        format!("{first} {family}")
+    }
+
+    /// A valid, unused NIP or NI PPPK for someone `age` years old at the reference date.
+    fn nip(&mut self, employment: EmploymentType, age: i32) -> String {
+        loop {
+            let year = self.as_of.year() - age;
+            let month = self.rng.random_range(1..=12u32);
+            let day = self.rng.random_range(1..=28u32);
+            let gender = self.rng.random_range(1..=2u32);
+            let serial = self.rng.random_range(1..=999u32);
+            let raw = if employment.is_pns() {
+                let tmt_year = (year + self.rng.random_range(21..=27)).min(self.as_of.year() - 1);
+                let tmt_month = self.rng.random_range(1..=12u32);
+                format!("{year:04}{month:02}{day:02}{tmt_year:04}{tmt_month:02}{gender}{serial:03}")
+            } else {
+                let appointed = (year + 24)
+                    .clamp(2019, self.as_of.year() - 1)
+                    .max(year + 18);
+                let kind = if employment == EmploymentType::PppkParuhWaktu {
+                    21
+                } else {
+                    1
+                };
+                format!("{year:04}{month:02}{day:02}{appointed:04}{kind:02}{gender}{serial:03}")
+            };
+            if Nip::parse(&raw, employment).is_ok() && self.nips.insert(raw.clone()) {
+                return raw;
+            }
+        }
+    }
+
+    fn golongan(&mut self, employment: EmploymentType, kind: PositionKind) -> Option<String> {
+        let pick = |rng: &mut ChaCha8Rng, options: &[&str]| {
+            options[rng.random_range(0..options.len())].to_owned()
+        };
+        match (employment, kind) {
+            (EmploymentType::PppkParuhWaktu, _) => None,
+            (EmploymentType::Pppk, PositionKind::Fungsional) => {
+                Some(pick(&mut self.rng, &["IX", "X", "XI"]))
+            }
+            (EmploymentType::Pppk, _) => Some(pick(&mut self.rng, &["V", "VI", "VII"])),
+            (_, PositionKind::Jpt) => Some(pick(&mut self.rng, &["IV/c", "IV/d"])),
+            (_, PositionKind::Administrator) => Some(pick(&mut self.rng, &["IV/a", "IV/b"])),
+            (_, PositionKind::Pengawas) => Some(pick(&mut self.rng, &["III/c", "III/d"])),
+            (_, PositionKind::Fungsional) => {
+                Some(pick(&mut self.rng, &["III/a", "III/b", "III/c", "III/d"]))
+            }
+            (_, PositionKind::Pelaksana) => Some(pick(
+                &mut self.rng,
+                &["II/a", "II/b", "II/c", "II/d", "III/a", "III/b"],
+            )),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn employee(
+        &mut self,
+        position: &str,
+        kind: PositionKind,
+        employment: EmploymentType,
+        unit: Uuid,
+        supervisor: Option<Uuid>,
+        min_age: i32,
+        max_age: i32,
+    ) -> Uuid {
+        let id = self.id();
+        let age = self.rng.random_range(min_age..=max_age);
+        let nip = self.nip(employment, age);
+        let golongan = self.golongan(employment, kind);
+        let name = self.name();
+        self.employees.push(EmployeeRecord {
+            id,
+            nip,
+            name,
+            employment_type: employment,
+            golongan,
+            position: position.to_owned(),
+            position_kind: kind,
+            unit_id: unit,
+            supervisor_id: supervisor,
+            status: EmployeeStatus::Active,
+            version: 1,
+            created_at: self.now,
+            updated_at: self.now,
+        });
+        id
+    }
+
+    fn set_head(&mut self, unit: Uuid, head: Uuid) {
+        if let Some(u) = self.units.iter_mut().find(|u| u.id == unit) {
+            u.head_employee_id = Some(head);
+        }
+    }
+
+    /// Staff of a unit under one supervisor: mostly PNS pelaksana, some fungsional, some PPPK.
+    fn staff(&mut self, unit: Uuid, supervisor: Uuid, count: usize, roles: &[&str]) {
+        for i in 0..count {
+            let roll = self.rng.random_range(0..100);
+            let (employment, kind) = match roll {
+                0..=9 => (EmploymentType::Pppk, PositionKind::Fungsional),
+                10..=14 => (EmploymentType::PppkParuhWaktu, PositionKind::Pelaksana),
+                15..=34 => (EmploymentType::Pns, PositionKind::Fungsional),
+                _ => (EmploymentType::Pns, PositionKind::Pelaksana),
+            };
+            let position = roles[i % roles.len()];
+            self.employee(position, kind, employment, unit, Some(supervisor), 23, 56);
+        }
+    }
+
+    /// An OPD with its head, a secretary, some bidang with their kasi, and staff.
+    fn opd(
+        &mut self,
+        code: &str,
+        name: &str,
+        kind: UnitKind,
+        parent: Uuid,
+        sekda: Uuid,
+        bidang: usize,
+        staff_each: usize,
+        head_title: &str,
+    ) -> (Uuid, Uuid) {
+        let opd = self.unit(code, name, kind, Some(parent), true, false);
+        let head = self.employee(
+            head_title,
+            PositionKind::Jpt,
+            EmploymentType::Pns,
+            opd,
+            Some(sekda),
+            45,
+            57,
+        );
+        self.set_head(opd, head);
+        let sekretariat = self.unit(
+            &format!("{code}.SEKRE"),
+            &format!("Sekretariat {name}"),
+            UnitKind::Bagian,
+            Some(opd),
+            false,
+            false,
+        );
+        let sekretaris = self.employee(
+            "Sekretaris",
+            PositionKind::Administrator,
+            EmploymentType::Pns,
+            sekretariat,
+            Some(head),
+            42,
+            56,
+        );
+        self.set_head(sekretariat, sekretaris);
+        self.staff(
+            sekretariat,
+            sekretaris,
+            staff_each.max(2) / 2,
+            &[
+                "Pengadministrasi Umum",
+                "Pengelola Keuangan",
+                "Analis Perencanaan",
+            ],
+        );
+        for b in 1..=bidang {
+            let bid = self.unit(
+                &format!("{code}.BID{b}"),
+                &format!("Bidang {b} {name}"),
+                UnitKind::Bidang,
+                Some(opd),
+                false,
+                false,
+            );
+            let kabid = self.employee(
+                &format!("Kepala Bidang {b}"),
+                PositionKind::Administrator,
+                EmploymentType::Pns,
+                bid,
+                Some(head),
+                40,
+                56,
+            );
+            self.set_head(bid, kabid);
+            let kasi = self.employee(
+                &format!("Kepala Seksi {b}.1"),
+                PositionKind::Pengawas,
+                EmploymentType::Pns,
+                bid,
+                Some(kabid),
+                35,
+                55,
+            );
+            self.staff(
+                bid,
+                kasi,
+                staff_each,
+                &[
+                    "Analis",
+                    "Pengadministrasi",
+                    "Pengelola Data",
+                    "Verifikator",
+                ],
+            );
+        }
+        (opd, head)
+    }
+}
+
+/// Builds the city in memory.
+fn build(as_of: NaiveDate) -> Builder {
+    let now = Utc
+        .with_ymd_and_hms(as_of.year(), as_of.month(), as_of.day(), 1, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now);
+    let mut b = Builder {
+        rng: ChaCha8Rng::seed_from_u64(0x5153_4152_5441_4e),
+        now,
+        as_of,
+        units: Vec::new(),
+        employees: Vec::new(),
+        nips: HashSet::new(),
+    };
+    let pemko = b.unit(
+        "PEMKO",
+        "Pemerintah Kota Pematangsiantar",
+        UnitKind::Lainnya,
+        None,
+        false,
+        false,
+    );
+    let setda = b.unit(
+        "SETDA",
+        "Sekretariat Daerah",
+        UnitKind::Sekretariat,
+        Some(pemko),
+        true,
+        false,
+    );
+    // The Sekda: his penilai is the Wali Kota, who is no employee (an admin acts for him).
+    let sekda = b.employee(
+        "Sekretaris Daerah",
+        PositionKind::Jpt,
+        EmploymentType::Pns,
+        setda,
+        None,
+        50,
+        57,
+    );
+    b.set_head(setda, sekda);
+    for (code, name) in SETDA_BAGIAN {
+        let bagian = b.unit(code, name, UnitKind::Bagian, Some(setda), false, false);
+        let kabag = b.employee(
+            &format!("Kepala {name}"),
+            PositionKind::Administrator,
+            EmploymentType::Pns,
+            bagian,
+            Some(sekda),
+            40,
+            56,
+        );
+        b.set_head(bagian, kabag);
+        let kasubbag = b.employee(
+            "Kepala Subbagian",
+            PositionKind::Pengawas,
+            EmploymentType::Pns,
+            bagian,
+            Some(kabag),
+            35,
+            55,
+        );
+        b.staff(
+            bagian,
+            kasubbag,
+            7,
+            &[
+                "Pengadministrasi Umum",
+                "Analis Kebijakan",
+                "Pengelola Dokumen",
+            ],
+        );
+    }
+    b.opd(
+        "SETWAN",
+        "Sekretariat DPRD",
+        UnitKind::Sekretariat,
+        pemko,
+        sekda,
+        2,
+        6,
+        "Sekretaris DPRD",
+    );
+    b.opd(
+        "INSPEKTORAT",
+        "Inspektorat",
+        UnitKind::Inspektorat,
+        pemko,
+        sekda,
+        3,
+        6,
+        "Inspektur",
+    );
+
+    for (code, name) in DINAS {
+        let (bidang, staff) = match *code {
+            "DISDIK" => (4, 18),
+            "DINKES" => (3, 12),
+            "DISDUKCAPIL" => (2, 9),
+            _ => (2, 8),
+        };
+        let (opd, head) = b.opd(
+            code,
+            name,
+            UnitKind::Dinas,
+            pemko,
+            sekda,
+            bidang,
+            staff,
+            &format!("Kepala {name}"),
+        );
+        match *code {
+            "DISDUKCAPIL" => {
+                for (suffix, service) in [
+                    ("KTP", "Layanan KTP-el"),
+                    ("KK", "Layanan Kartu Keluarga"),
+                    ("AKTA", "Layanan Akta Kelahiran"),
+                ] {
+                    let counter = b.unit(
+                        &format!("DISDUKCAPIL.{suffix}"),
+                        service,
+                        UnitKind::Upt,
+                        Some(opd),
+                        false,
+                        true,
+                    );
+                    let coordinator = b.employee(
+                        &format!("Koordinator {service}"),
+                        PositionKind::Pengawas,
+                        EmploymentType::Pns,
+                        counter,
+                        Some(head),
+                        35,
+                        55,
+                    );
+                    b.set_head(counter, coordinator);
+                    b.staff(
+                        counter,
+                        coordinator,
+                        10,
+                        &[
+                            "Operator Layanan",
+                            "Verifikator Berkas",
+                            "Petugas Perekaman",
+                        ],
+                    );
+                }
+            }
+            "DINKES" => {
+                for puskesmas in [
+                    "Kesatria",
+                    "Rami",
+                    "Pardamean",
+                    "Teladan",
+                    "Tomuan",
+                    "Bah Kapul",
+                ] {
+                    let code = format!("DINKES.PKM.{}", puskesmas.to_uppercase().replace(' ', "-"));
+                    let pkm = b.unit(
+                        &code,
+                        &format!("Puskesmas {puskesmas}"),
+                        UnitKind::Upt,
+                        Some(opd),
+                        false,
+                        true,
+                    );
+                    let kapus = b.employee(
+                        &format!("Kepala Puskesmas {puskesmas}"),
+                        PositionKind::Fungsional,
+                        EmploymentType::Pns,
+                        pkm,
+                        Some(head),
+                        38,
+                        56,
+                    );
+                    b.set_head(pkm, kapus);
+                    b.staff(
+                        pkm,
+                        kapus,
+                        16,
+                        &[
+                            "Perawat",
+                            "Bidan",
+                            "Dokter",
+                            "Apoteker",
+                            "Pranata Laboratorium",
+                        ],
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    for (code, name) in BADAN {
+        b.opd(
+            code,
+            name,
+            UnitKind::Badan,
+            pemko,
+            sekda,
+            3,
+            8,
+            &format!("Kepala {name}"),
+        );
+    }
+    for (code, name, kelurahan) in KECAMATAN {
+        let kec = b.unit(
+            code,
+            &format!("Kecamatan {name}"),
+            UnitKind::Kecamatan,
+            Some(pemko),
+            true,
+            true,
+        );
+        let camat = b.employee(
+            &format!("Camat {name}"),
+            PositionKind::Administrator,
+            EmploymentType::Pns,
+            kec,
+            Some(sekda),
+            40,
+            56,
+        );
+        b.set_head(kec, camat);
+        let sekcam = b.employee(
+            "Sekretaris Kecamatan",
+            PositionKind::Administrator,
+            EmploymentType::Pns,
+            kec,
+            Some(camat),
+            38,
+            56,
+        );
+        b.staff(
+            kec,
+            sekcam,
+            8,
+            &["Pengadministrasi Umum", "Pengelola Pelayanan"],
+        );
+        for kel in *kelurahan {
+            let kel_code = format!("{code}.{}", kel.to_uppercase().replace([' ', '-'], "_"));
+            let unit = b.unit(
+                &kel_code,
+                &format!("Kelurahan {kel}"),
+                UnitKind::Kelurahan,
+                Some(kec),
+                false,
+                true,
+            );
+            let lurah = b.employee(
+                &format!("Lurah {kel}"),
+                PositionKind::Pengawas,
+                EmploymentType::Pns,
+                unit,
+                Some(camat),
+                35,
+                56,
+            );
+            b.set_head(unit, lurah);
+            b.staff(
+                unit,
+                lurah,
+                5,
+                &["Pengadministrasi Kelurahan", "Pengelola Pelayanan"],
+            );
+        }
+    }
+    b
+}
+
+/// The demo logins: who they are in the city, and their published passwords.
+fn logins(b: &Builder) -> Vec<(DemoLogin, Vec<Role>, Option<Uuid>, Option<Uuid>)> {
+    let unit = |code: &str| b.units.iter().find(|u| u.code == code).map(|u| u.id);
+    let disdukcapil = unit("DISDUKCAPIL");
+    let head_of = |code: &str| {
+        b.units
+            .iter()
+            .find(|u| u.code == code)
+            .and_then(|u| u.head_employee_id)
+    };
+    let person = |id: Option<Uuid>| id.and_then(|id| b.employees.iter().find(|e| e.id == id));
+    let kadis = person(head_of("DISDUKCAPIL"));
+    let kabid = person(head_of("DISDUKCAPIL.BID1"));
+    let staf = kabid.and_then(|kabid| {
+        // A pelaksana two levels below the kabid (under the kasi).
+        let kasi = b
+            .employees
+            .iter()
+            .find(|e| e.supervisor_id == Some(kabid.id))?;
+        b.employees
+            .iter()
+            .find(|e| e.supervisor_id == Some(kasi.id) && e.employment_type.is_pns())
+    });
+    let mut out = vec![(
+        DemoLogin {
+            role: "admin",
+            username: "admin".into(),
+            password: "demo-admin-2026",
+            who: "Administrator BKPSDM".into(),
+        },
+        vec![Role::Admin],
+        None,
+        None,
+    )];
+    out.push((
+        DemoLogin {
+            role: "unit_admin",
+            username: "operator.disdukcapil".into(),
+            password: "demo-operator-2026",
+            who: "Operator Disdukcapil".into(),
+        },
+        vec![Role::UnitAdmin],
+        disdukcapil,
+        None,
+    ));
+    for (role, person, password) in [
+        ("kepala dinas", kadis, "demo-kepala-2026"),
+        ("supervisor", kabid, "demo-atasan-2026"),
+        ("staff", staf, "demo-staf-2026"),
+    ] {
+        if let Some(p) = person {
+            out.push((
+                DemoLogin {
+                    role,
+                    username: p.nip.clone(),
+                    password,
+                    who: format!("{}, {}", p.name, p.position),
+                },
+                vec![Role::Employee],
+                None,
+                Some(p.id),
+            ));
+        }
+    }
+    out
+}
+
+/// Seeds the demo city into an empty database.
+pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
+    if !units::all(db).await?.is_empty() {
+        return Err(SeedError::NotEmpty);
+    }
+    let b = build(as_of);
+    let ctx = Context::system(b.now);
+    // Supervisors first, so every foreign key points at a stored row.
+    let line = b
+        .employees
+        .iter()
+        .map(|e| (e.id, e.supervisor_id))
+        .collect();
+    let order = kinerja_domain::org::parents_first(&line);
+    let by_id: std::collections::HashMap<Uuid, &EmployeeRecord> =
+        b.employees.iter().map(|e| (e.id, e)).collect();
+    let ordered: Vec<EmployeeRecord> = order
+        .iter()
+        .filter_map(|id| by_id.get(id).map(|e| (*e).clone()))
+        .collect();
+    let unit_line = b.units.iter().map(|u| (u.id, u.parent_id)).collect();
+    let unit_order = kinerja_domain::org::parents_first(&unit_line);
+    let units_ordered: Vec<UnitRecord> = unit_order
+        .iter()
+        .filter_map(|id| b.units.iter().find(|u| u.id == *id).cloned())
+        .collect();
+
+    let tx = db.begin().await?;
+    units::insert_many(&tx, &units_ordered).await?;
+    employees::insert_many(&tx, &ordered).await?;
+    ctx.audit(
+        &tx,
+        "demo.seeded",
+        "import",
+        format!("demo-{as_of}"),
+        None,
+        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "as_of": as_of.to_string()})),
+    )
+    .await?;
+    tx.commit().await?;
+
+    let mut demo_logins = Vec::new();
+    for (login, roles, unit_id, employee_id) in logins(&b) {
+        // The first start may already have made `admin`: keep it.
+        let created = users::create(
+            db,
+            &ctx,
+            NewUser {
+                username: login.username.clone(),
+                password: login.password.to_owned(),
+                roles,
+                employee_id,
+                unit_id,
+                active: true,
+                must_change_password: false,
+            },
+        )
+        .await;
+        match created {
+            Ok(_) => demo_logins.push(login),
+            Err(e) if e.code == crate::error::ErrorCode::UsernameTaken => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(DemoSummary {
+        units: b.units.len(),
+        opds: b.units.iter().filter(|u| u.is_opd).count(),
+        employees: b.employees.len(),
+        logins: demo_logins,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_city_is_plausible_and_deterministic() {
+        let city = build(default_as_of());
+        let opds = city.units.iter().filter(|u| u.is_opd).count();
+        assert!(opds >= 30, "{opds} OPDs");
+        let kelurahan = city
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Kelurahan)
+            .count();
+        assert_eq!(kelurahan, 53);
+        assert_eq!(
+            city.units
+                .iter()
+                .filter(|u| u.kind == UnitKind::Kecamatan)
+                .count(),
+            8
+        );
+        let n = city.employees.len();
+        assert!((1300..=1800).contains(&n), "{n} employees");
+        for e in &city.employees {
+            assert!(Nip::parse(&e.nip, e.employment_type).is_ok(), "{}", e.nip);
+            if let Some(g) = &e.golongan {
+                assert!(
+                    kinerja_domain::org::Golongan::parse(g, e.employment_type).is_ok(),
+                    "{g}"
+                );
+            }
+        }
+        // One top of the reporting line: the Sekda.
+        assert_eq!(
+            city.employees
+                .iter()
+                .filter(|e| e.supervisor_id.is_none())
+                .count(),
+            1
+        );
+        let line = city
+            .employees
+            .iter()
+            .map(|e| (e.id, e.supervisor_id))
+            .collect();
+        assert!(kinerja_domain::org::nodes_on_cycles(&line).is_empty());
+        // Disdukcapil's counters and the puskesmas are service units.
+        assert!(
+            city.units
+                .iter()
+                .any(|u| u.code == "DISDUKCAPIL.KTP" && u.is_service_unit)
+        );
+
+        let again = build(default_as_of());
+        assert_eq!(
+            city.employees.iter().map(|e| &e.nip).collect::<Vec<_>>(),
+            again.employees.iter().map(|e| &e.nip).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            city.units.iter().map(|u| u.id).collect::<Vec<_>>(),
+            again.units.iter().map(|u| u.id).collect::<Vec<_>>()
+        );
+        assert_eq!(logins(&city).len(), 5);
+    }
+}

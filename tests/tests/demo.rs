@@ -1,0 +1,85 @@
+//! The demo city seeds on both databases, its logins work, and the README's sample files import
+//! into it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kinerja_tests::{TestApp, on_each_db};
+
+#[tokio::test]
+async fn the_demo_city_seeds_and_its_logins_work() {
+    on_each_db(async |app: &TestApp| {
+        let summary = kinerja_api::demo::seed(&app.db, kinerja_api::demo::default_as_of())
+            .await
+            .unwrap();
+        assert_eq!(summary.employees, 1500);
+        assert!(summary.opds >= 30);
+        assert_eq!(summary.logins.len(), 5);
+        // Seeding twice is refused: it would duplicate the city.
+        assert!(matches!(
+            kinerja_api::demo::seed(&app.db, kinerja_api::demo::default_as_of()).await,
+            Err(kinerja_api::demo::SeedError::NotEmpty)
+        ));
+
+        let login = |username: &str, password: &str| {
+            let (u, p) = (username.to_owned(), password.to_owned());
+            async move {
+                let response = app.token(&u, &p).await;
+                response.assert_status(200);
+                response.json()["access_token"].as_str().unwrap().to_owned()
+            }
+        };
+        let staff = summary.logins.iter().find(|l| l.role == "staff").unwrap();
+        let token = login(&staff.username, staff.password).await;
+        let me = app.get_as("/api/v1/me", &token).await.json();
+        assert_eq!(me["employee"]["nip"], staff.username);
+        assert!(
+            me["superiors"].as_array().unwrap().len() >= 3,
+            "a line up to the Sekda: {me}"
+        );
+        assert_eq!(
+            me["superiors"].as_array().unwrap().last().unwrap()["position"],
+            "Sekretaris Daerah"
+        );
+
+        let operator = login("operator.disdukcapil", "demo-operator-2026").await;
+        let seen = app
+            .get_as("/api/v1/employees?per_page=1", &operator)
+            .await
+            .json();
+        let all = app
+            .get_as(
+                "/api/v1/employees?per_page=1",
+                &login("admin", "demo-admin-2026").await,
+            )
+            .await
+            .json();
+        assert!(seen["total"].as_u64().unwrap() > 20);
+        assert!(
+            seen["total"].as_u64().unwrap() < 200,
+            "the operator sees Disdukcapil only: {seen}"
+        );
+        assert_eq!(all["total"], 1500);
+
+        // The README's scripted import, into the demo city.
+        let admin = login("admin", "demo-admin-2026").await;
+        let units = app
+            .import(
+                &admin,
+                "/api/v1/imports/units",
+                "text/csv",
+                include_str!("../../examples/units.csv"),
+            )
+            .await;
+        units.assert_status(200);
+        let employees = app
+            .import(
+                &admin,
+                "/api/v1/imports/employees",
+                "text/csv",
+                include_str!("../../examples/employees.csv"),
+            )
+            .await;
+        employees.assert_status(200);
+        assert_eq!(employees.json()["created"], 8);
+    })
+    .await;
+}
