@@ -323,6 +323,8 @@ struct Builder {
     units: Vec<UnitRecord>,
     employees: Vec<EmployeeRecord>,
     nips: HashSet<String>,
+    city: Option<Uuid>,
+    sekda: Option<Uuid>,
 }
 
 impl Builder {
@@ -477,19 +479,19 @@ impl Builder {
         code: &str,
         name: &str,
         kind: UnitKind,
-        parent: Uuid,
-        sekda: Uuid,
         bidang: usize,
         staff_each: usize,
         head_title: &str,
     ) -> (Uuid, Uuid) {
-        let opd = self.unit(code, name, kind, Some(parent), true, false);
+        // Every OPD hangs from the city and its head reports to the Sekda.
+        let (parent, sekda) = (self.city, self.sekda);
+        let opd = self.unit(code, name, kind, parent, true, false);
         let head = self.employee(
             head_title,
             PositionKind::Jpt,
             EmploymentType::Pns,
             opd,
-            Some(sekda),
+            sekda,
             45,
             57,
         );
@@ -573,12 +575,14 @@ fn build(as_of: NaiveDate) -> Builder {
         .single()
         .unwrap_or_else(Utc::now);
     let mut b = Builder {
-        rng: ChaCha8Rng::seed_from_u64(0x5153_4152_5441_4e),
+        rng: ChaCha8Rng::seed_from_u64(0x0051_5341_5254_414e),
         now,
         as_of,
         units: Vec::new(),
         employees: Vec::new(),
         nips: HashSet::new(),
+        city: None,
+        sekda: None,
     };
     let pemko = b.unit(
         "PEMKO",
@@ -606,6 +610,8 @@ fn build(as_of: NaiveDate) -> Builder {
         50,
         57,
     );
+    b.city = Some(pemko);
+    b.sekda = Some(sekda);
     b.set_head(setda, sekda);
     for (code, name) in SETDA_BAGIAN {
         let bagian = b.unit(code, name, UnitKind::Bagian, Some(setda), false, false);
@@ -643,8 +649,6 @@ fn build(as_of: NaiveDate) -> Builder {
         "SETWAN",
         "Sekretariat DPRD",
         UnitKind::Sekretariat,
-        pemko,
-        sekda,
         2,
         6,
         "Sekretaris DPRD",
@@ -653,8 +657,6 @@ fn build(as_of: NaiveDate) -> Builder {
         "INSPEKTORAT",
         "Inspektorat",
         UnitKind::Inspektorat,
-        pemko,
-        sekda,
         3,
         6,
         "Inspektur",
@@ -671,8 +673,6 @@ fn build(as_of: NaiveDate) -> Builder {
             code,
             name,
             UnitKind::Dinas,
-            pemko,
-            sekda,
             bidang,
             staff,
             &format!("Kepala {name}"),
@@ -760,16 +760,7 @@ fn build(as_of: NaiveDate) -> Builder {
         }
     }
     for (code, name) in BADAN {
-        b.opd(
-            code,
-            name,
-            UnitKind::Badan,
-            pemko,
-            sekda,
-            3,
-            8,
-            &format!("Kepala {name}"),
-        );
+        b.opd(code, name, UnitKind::Badan, 3, 8, &format!("Kepala {name}"));
     }
     for (code, name, kelurahan) in KECAMATAN {
         let kec = b.unit(
@@ -836,8 +827,16 @@ fn build(as_of: NaiveDate) -> Builder {
     b
 }
 
+/// A demo account to create: the login, its roles, and what it is linked to.
+struct DemoAccount {
+    login: DemoLogin,
+    roles: Vec<Role>,
+    unit_id: Option<Uuid>,
+    employee_id: Option<Uuid>,
+}
+
 /// The demo logins: who they are in the city, and their published passwords.
-fn logins(b: &Builder) -> Vec<(DemoLogin, Vec<Role>, Option<Uuid>, Option<Uuid>)> {
+fn logins(b: &Builder) -> Vec<DemoAccount> {
     let unit = |code: &str| b.units.iter().find(|u| u.code == code).map(|u| u.id);
     let disdukcapil = unit("DISDUKCAPIL");
     let head_of = |code: &str| {
@@ -859,45 +858,47 @@ fn logins(b: &Builder) -> Vec<(DemoLogin, Vec<Role>, Option<Uuid>, Option<Uuid>)
             .iter()
             .find(|e| e.supervisor_id == Some(kasi.id) && e.employment_type.is_pns())
     });
-    let mut out = vec![(
-        DemoLogin {
-            role: "admin",
-            username: "admin".into(),
-            password: "demo-admin-2026",
-            who: "Administrator BKPSDM".into(),
+    let mut out = vec![
+        DemoAccount {
+            login: DemoLogin {
+                role: "admin",
+                username: "admin".into(),
+                password: "demo-admin-2026",
+                who: "Administrator BKPSDM".into(),
+            },
+            roles: vec![Role::Admin],
+            unit_id: None,
+            employee_id: None,
         },
-        vec![Role::Admin],
-        None,
-        None,
-    )];
-    out.push((
-        DemoLogin {
-            role: "unit_admin",
-            username: "operator.disdukcapil".into(),
-            password: "demo-operator-2026",
-            who: "Operator Disdukcapil".into(),
+        DemoAccount {
+            login: DemoLogin {
+                role: "unit_admin",
+                username: "operator.disdukcapil".into(),
+                password: "demo-operator-2026",
+                who: "Operator Disdukcapil".into(),
+            },
+            roles: vec![Role::UnitAdmin],
+            unit_id: disdukcapil,
+            employee_id: None,
         },
-        vec![Role::UnitAdmin],
-        disdukcapil,
-        None,
-    ));
+    ];
     for (role, person, password) in [
         ("kepala dinas", kadis, "demo-kepala-2026"),
         ("supervisor", kabid, "demo-atasan-2026"),
         ("staff", staf, "demo-staf-2026"),
     ] {
         if let Some(p) = person {
-            out.push((
-                DemoLogin {
+            out.push(DemoAccount {
+                login: DemoLogin {
                     role,
                     username: p.nip.clone(),
                     password,
                     who: format!("{}, {}", p.name, p.position),
                 },
-                vec![Role::Employee],
-                None,
-                Some(p.id),
-            ));
+                roles: vec![Role::Employee],
+                unit_id: None,
+                employee_id: Some(p.id),
+            });
         }
     }
     out
@@ -945,7 +946,13 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     tx.commit().await?;
 
     let mut demo_logins = Vec::new();
-    for (login, roles, unit_id, employee_id) in logins(&b) {
+    for DemoAccount {
+        login,
+        roles,
+        unit_id,
+        employee_id,
+    } in logins(&b)
+    {
         // The first start may already have made `admin`: keep it.
         let created = users::create(
             db,
