@@ -85,6 +85,11 @@ impl TestApp {
         }
     }
 
+    /// The URL of the app's own database.
+    pub fn database_url(&self) -> &str {
+        self._database.url()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
