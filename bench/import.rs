@@ -18,12 +18,19 @@ const TEAM: u32 = 100;
 /// about a hundred staff. Supervisors come before their staff in the file.
 fn files() -> (String, String) {
     let units = "code,name,kind,parent_code,is_opd,is_service_unit\nBENCH,Dinas Uji Beban,dinas,,true,false\nBENCH.A,Bidang A,bidang,BENCH,false,false\n".to_owned();
-    let mut employees = String::from("nip,name,employment_type,golongan,position,position_kind,unit_code,supervisor_nip,status\n");
+    let mut employees = String::from(
+        "nip,name,employment_type,golongan,position,position_kind,unit_code,supervisor_nip,status\n",
+    );
     for i in 0..ROWS {
         let (supervisor, position, kind, golongan) = match i {
             0 => (String::new(), "Kepala Dinas", "jpt", "IV/c"),
             i if i % TEAM == 0 => (test_nip(0), "Kepala Seksi", "pengawas", "III/d"),
-            i => (test_nip(i - i % TEAM), "Pengadministrasi", "pelaksana", "II/c"),
+            i => (
+                test_nip(i - i % TEAM),
+                "Pengadministrasi",
+                "pelaksana",
+                "II/c",
+            ),
         };
         let unit = if i == 0 { "BENCH" } else { "BENCH.A" };
         employees.push_str(&format!(
@@ -45,27 +52,42 @@ struct Figure {
     time: Duration,
 }
 
-async fn import_once(backend: Backend, units: &str, employees: &str) -> (Duration, Duration, Duration) {
+async fn import_once(
+    backend: Backend,
+    units: &str,
+    employees: &str,
+) -> (Duration, Duration, Duration) {
     let app = TestApp::spawn(backend).await;
     let (_, admin) = app.session_as("admin", &["admin"]).await;
     let token = &admin.access_token;
-    app.import(token, "/api/v1/imports/units", "text/csv", units).await.assert_status(200);
+    app.import(token, "/api/v1/imports/units", "text/csv", units)
+        .await
+        .assert_status(200);
 
     let started = Instant::now();
-    let created = app.import(token, "/api/v1/imports/employees", "text/csv", employees).await;
+    let created = app
+        .import(token, "/api/v1/imports/employees", "text/csv", employees)
+        .await;
     let create = started.elapsed();
     created.assert_status(200);
     assert_eq!(created.json()["created"], ROWS);
 
     let started = Instant::now();
-    let again = app.import(token, "/api/v1/imports/employees", "text/csv", employees).await;
+    let again = app
+        .import(token, "/api/v1/imports/employees", "text/csv", employees)
+        .await;
     let unchanged = started.elapsed();
     assert_eq!(again.json()["unchanged"], ROWS);
 
     let started = Instant::now();
-    app.import(token, "/api/v1/imports/employees?dry_run=true", "text/csv", employees)
-        .await
-        .assert_status(200);
+    app.import(
+        token,
+        "/api/v1/imports/employees?dry_run=true",
+        "text/csv",
+        employees,
+    )
+    .await
+    .assert_status(200);
     (create, unchanged, started.elapsed())
 }
 
@@ -75,8 +97,18 @@ async fn copy_floor(employees_csv: &str) -> Option<Duration> {
     let app = TestApp::spawn(Backend::Postgres).await;
     let (_, admin) = app.session_as("admin", &["admin"]).await;
     let (units, _) = files();
-    app.import(&admin.access_token, "/api/v1/imports/units", "text/csv", units).await.assert_status(200);
-    let unit = app.get_as("/api/v1/units?q=BENCH.A", &admin.access_token).await.json()["items"][0]["id"]
+    app.import(
+        &admin.access_token,
+        "/api/v1/imports/units",
+        "text/csv",
+        units,
+    )
+    .await
+    .assert_status(200);
+    let unit = app
+        .get_as("/api/v1/units?q=BENCH.A", &admin.access_token)
+        .await
+        .json()["items"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -124,7 +156,10 @@ fn tempfile_path(name: &str) -> std::path::PathBuf {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let (units, employees) = files();
         let mut figures = Vec::new();
@@ -142,9 +177,21 @@ fn main() {
                 unchanged.push(u);
                 dry.push(d);
             }
-            figures.push(Figure { database: name, operation: "API import, 10,000 new employees", time: median(create) });
-            figures.push(Figure { database: name, operation: "API re-import, all unchanged", time: median(unchanged) });
-            figures.push(Figure { database: name, operation: "API dry run", time: median(dry) });
+            figures.push(Figure {
+                database: name,
+                operation: "API import, 10,000 new employees",
+                time: median(create),
+            });
+            figures.push(Figure {
+                database: name,
+                operation: "API re-import, all unchanged",
+                time: median(unchanged),
+            });
+            figures.push(Figure {
+                database: name,
+                operation: "API dry run",
+                time: median(dry),
+            });
         }
         let mut floor = None;
         if std::env::var("KINERJA_TEST_DATABASE_URL").is_ok() {
@@ -156,7 +203,11 @@ fn main() {
             }
             if !samples.is_empty() {
                 floor = Some(median(samples));
-                figures.push(Figure { database: "PostgreSQL", operation: "psql \\copy of the same rows (floor)", time: floor.unwrap() });
+                figures.push(Figure {
+                    database: "PostgreSQL",
+                    operation: "psql \\copy of the same rows (floor)",
+                    time: floor.unwrap(),
+                });
             }
         }
         println!();
@@ -165,8 +216,13 @@ fn main() {
         for f in &figures {
             let ms = f.time.as_secs_f64() * 1000.0;
             let rate = f64::from(ROWS) / f.time.as_secs_f64();
-            let ratio = floor.map(|fl| format!("{:.1}", f.time.as_secs_f64() / fl.as_secs_f64())).unwrap_or_else(|| "–".into());
-            println!("| {} | {} | {ms:.0} ms | {rate:.0} | {ratio} |", f.database, f.operation);
+            let ratio = floor
+                .map(|fl| format!("{:.1}", f.time.as_secs_f64() / fl.as_secs_f64()))
+                .unwrap_or_else(|| "–".into());
+            println!(
+                "| {} | {} | {ms:.0} ms | {rate:.0} | {ratio} |",
+                f.database, f.operation
+            );
         }
     });
 }

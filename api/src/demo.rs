@@ -116,7 +116,7 @@ const BADAN: &[(&str, &str)] = &[
 
 const KECAMATAN: &[(&str, &str, &[&str])] = &[
     (
-        "KEC.SIANTAR.BARAT",
+        "KEC.BARAT",
         "Siantar Barat",
         &[
             "Bantan",
@@ -130,7 +130,7 @@ const KECAMATAN: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
-        "KEC.SIANTAR.UTARA",
+        "KEC.UTARA",
         "Siantar Utara",
         &[
             "Bane",
@@ -143,7 +143,7 @@ const KECAMATAN: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
-        "KEC.SIANTAR.TIMUR",
+        "KEC.TIMUR",
         "Siantar Timur",
         &[
             "Asuhan",
@@ -156,7 +156,7 @@ const KECAMATAN: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
-        "KEC.SIANTAR.SELATAN",
+        "KEC.SELATAN",
         "Siantar Selatan",
         &[
             "Aek Nauli",
@@ -168,7 +168,7 @@ const KECAMATAN: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
-        "KEC.SIANTAR.MARIHAT",
+        "KEC.MARIHAT",
         "Siantar Marihat",
         &[
             "Baringin Pancur Nauli",
@@ -181,7 +181,7 @@ const KECAMATAN: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
-        "KEC.SIANTAR.MARIMBUN",
+        "KEC.MARIMBUN",
         "Siantar Marimbun",
         &[
             "Marihat Jaya",
@@ -193,7 +193,7 @@ const KECAMATAN: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
-        "KEC.SIANTAR.MARTOBA",
+        "KEC.MARTOBA",
         "Siantar Martoba",
         &[
             "Naga Pita",
@@ -206,7 +206,7 @@ const KECAMATAN: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
-        "KEC.SIANTAR.SITALASARI",
+        "KEC.SITALASARI",
         "Siantar Sitalasari",
         &[
             "Bah Kapul",
@@ -797,7 +797,7 @@ fn build(as_of: NaiveDate) -> Builder {
             &["Pengadministrasi Umum", "Pengelola Pelayanan"],
         );
         for kel in *kelurahan {
-            let kel_code = format!("{code}.{}", kel.to_uppercase().replace([' ', '-'], "_"));
+            let kel_code = format!("KEL.{}", kel.to_uppercase().replace([' ', '-'], "_"));
             let unit = b.unit(
                 &kel_code,
                 &format!("Kelurahan {kel}"),
@@ -1014,6 +1014,17 @@ mod tests {
                     "{g}"
                 );
             }
+        }
+        // Codes follow the unit-code rule and are unique.
+        let codes: HashSet<&str> = city.units.iter().map(|u| u.code.as_str()).collect();
+        assert_eq!(codes.len(), city.units.len());
+        for u in &city.units {
+            assert!(
+                kinerja_domain::org::UnitCode::parse(&u.code).is_ok(),
+                "{}",
+                u.code
+            );
+            assert!(u.name.chars().count() <= 200);
         }
         // One top of the reporting line: the Sekda.
         assert_eq!(

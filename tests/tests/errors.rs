@@ -151,3 +151,91 @@ async fn unknown_api_paths_and_methods_are_problems() {
     })
     .await;
 }
+
+/// Inputs contract fuzzing found; each once answered 500, a dropped connection, or 200.
+#[tokio::test]
+async fn inputs_found_by_fuzzing_get_a_clear_4xx() {
+    on_each_db(async |app: &TestApp| {
+        let (_, admin) = app.session_as("admin", &["admin"]).await;
+        let a = &admin.access_token;
+        // An offset beyond what databases take.
+        for path in [
+            "/api/v1/users?page=9223372036854775807",
+            "/api/v1/audit-events?page=1000001",
+        ] {
+            let problem = app
+                .get_as(path, a)
+                .await
+                .assert_problem(400, "invalid_parameter");
+            assert_eq!(problem["errors"][0]["field"], "page");
+        }
+        // Query limits the spec states are enforced.
+        let long = "a".repeat(65);
+        let problem = app
+            .get_as(&format!("/api/v1/users?q={long}"), a)
+            .await
+            .assert_problem(400, "invalid_parameter");
+        assert_eq!(problem["errors"][0]["field"], "q");
+        app.get_as(&format!("/api/v1/audit-events?entity_type={long}"), a)
+            .await
+            .assert_problem(400, "invalid_parameter");
+        // `sep` is checked even without a CSV request.
+        app.get_as("/api/v1/employees?sep=", a)
+            .await
+            .assert_problem(400, "invalid_parameter");
+        app.get_as("/api/v1/units?sep=x", a)
+            .await
+            .assert_problem(400, "invalid_parameter");
+        // An unknown subtree is empty, like an unknown parent.
+        let empty = app
+            .get_as(
+                &format!("/api/v1/units?subtree_of={}", uuid::Uuid::now_v7()),
+                a,
+            )
+            .await;
+        empty.assert_status(200);
+        assert_eq!(empty.json()["total"], 0);
+        // NUL characters: PostgreSQL cannot store them, so neither database takes them.
+        let problem = app
+            .post_as(
+                "/api/v1/units",
+                a,
+                &serde_json::json!({"code": "X", "name": "a\u{0}b", "kind": "badan"}),
+            )
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["code"], "nul_character");
+        assert_eq!(problem["errors"][0]["field"], "name");
+        app.get_as("/api/v1/users?q=a%00", a)
+            .await
+            .assert_problem(400, "invalid_parameter");
+        app.post_json(
+            "/api/v1/auth/token",
+            &serde_json::json!({"grant_type": "password", "username": "a\u{0}", "password": "x"}),
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+        // An unknown unit for bulk accounts names the field.
+        let problem = app
+            .post_as(
+                "/api/v1/users/from-employees",
+                a,
+                &serde_json::json!({"unit_id": uuid::Uuid::now_v7()}),
+            )
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["code"], "unknown_unit");
+        // JSON imports hold cells of the documented types.
+        let problem = app
+            .import(
+                a,
+                "/api/v1/imports/units?dry_run=true",
+                "application/json",
+                r#"[{"code":"A","kind":"dinas","name":{}}]"#,
+            )
+            .await
+            .assert_problem(422, "import_invalid");
+        assert_eq!(problem["errors"][0]["code"], "invalid_type");
+    })
+    .await;
+}

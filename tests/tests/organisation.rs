@@ -679,7 +679,7 @@ async fn accounts_are_made_for_a_whole_unit_at_once() {
             &json!({"unit_id": Uuid::now_v7()}),
         )
         .await
-        .assert_problem(404, "not_found");
+        .assert_problem(422, "validation_failed");
     })
     .await;
 }

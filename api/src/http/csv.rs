@@ -9,8 +9,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use validator::Validate;
 
-use crate::error::{ApiError, ErrorCode, FieldError, Msg};
+use crate::error::ApiError;
 
 /// Whether the caller asked for CSV.
 pub fn wants_csv(req: &HttpRequest) -> bool {
@@ -24,26 +25,31 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
         })
 }
 
-#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct CsvParams {
     /// Separator of a CSV export: `,` (default) or `;` (for spreadsheets set to Indonesian).
+    #[validate(custom(function = "separator_ok"))]
     #[param(pattern = "^[,;]$", example = ";")]
     pub sep: Option<String>,
 }
 
+fn separator_ok(sep: &str) -> Result<(), validator::ValidationError> {
+    if sep == "," || sep == ";" {
+        return Ok(());
+    }
+    let mut error = validator::ValidationError::new("invalid");
+    error.message = Some("must be ',' or ';'|harus ',' atau ';'".into());
+    Err(error)
+}
+
 impl CsvParams {
-    pub fn separator(&self) -> Result<u8, ApiError> {
-        match self.sep.as_deref() {
-            None | Some(",") => Ok(b','),
-            Some(";") => Ok(b';'),
-            Some(_) => Err(
-                ApiError::new(ErrorCode::InvalidParameter).with_field(FieldError::new(
-                    "sep",
-                    "invalid",
-                    Msg::new("must be ',' or ';'", "harus ',' atau ';'"),
-                )),
-            ),
+    /// The separator byte (the value was validated by `separator_ok`).
+    pub fn separator(&self) -> u8 {
+        if self.sep.as_deref() == Some(";") {
+            b';'
+        } else {
+            b','
         }
     }
 }

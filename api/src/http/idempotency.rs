@@ -51,7 +51,11 @@ pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    if req.method() != Method::POST || !req.headers().contains_key(&IDEMPOTENCY_KEY) {
+    // Our routes are short; a longer path is no route of ours (404), and its key not worth keeping.
+    if req.method() != Method::POST
+        || !req.headers().contains_key(&IDEMPOTENCY_KEY)
+        || req.path().len() > 180
+    {
         return next
             .call(req)
             .await

@@ -117,7 +117,52 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     }
     // Syntax first, so a broken document is always 400 whatever its partial content means.
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| malformed(&e))?;
+    if let Some(path) = nul_at(&value, String::new()) {
+        return Err(ApiError::new(ErrorCode::ValidationFailed)
+            .with_detail(
+                "A text contains a NUL character.",
+                "Ada teks yang berisi karakter NUL.",
+            )
+            .with_field(FieldError::new(
+                if path.is_empty() {
+                    "body".to_owned()
+                } else {
+                    path
+                },
+                "nul_character",
+                Msg::new(
+                    "must not contain a NUL character",
+                    "tidak boleh berisi karakter NUL",
+                ),
+            )));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| serde_problem(&e))
+}
+
+/// The path of the first string (or key) holding U+0000: PostgreSQL cannot store it in text,
+/// SQLite would, so both refuse it alike.
+pub fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => Some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_at(v, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_at(v, here)
+            }
+        }),
+        _ => None,
+    }
 }
 
 fn malformed(e: &serde_json::Error) -> ApiError {
@@ -366,6 +411,18 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn nul_characters_are_refused_with_their_path() {
+        let error = parse_json::<Body>(br#"{"name":"ab\u0000c"}"#)
+            .err()
+            .unwrap();
+        assert_eq!(
+            (error.code, error.errors[0].field.as_str()),
+            (ErrorCode::ValidationFailed, "name")
+        );
+        assert_eq!(error.errors[0].code, "nul_character");
     }
 
     #[test]

@@ -5,23 +5,27 @@ use chrono::{DateTime, Utc};
 use kinerja_persistence::{ListQuery, Page};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use crate::error::{ApiError, ErrorCode, FieldError, Msg};
 
 pub const MAX_PER_PAGE: u64 = 500;
 
 /// Paging and sorting parameters, shared by every list.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
+    #[validate(range(min = 1, max = 1_000_000))]
+    #[param(minimum = 1, maximum = 1_000_000, example = 1)]
     pub page: Option<u64>,
     /// Items per page (1 to 500; default 50).
+    #[validate(range(min = 1, max = 500))]
     #[param(minimum = 1, maximum = 500, example = 50)]
     pub per_page: Option<u64>,
     /// Comma-separated fields; `-` before a field sorts it descending.
-    #[param(example = "-updated_at")]
+    #[validate(length(max = 200))]
+    #[param(max_length = 200, example = "-updated_at")]
     pub sort: Option<String>,
     /// Only items changed at or after this instant (RFC 3339), for integrations.
     #[param(value_type = Option<String>, format = DateTime, example = "2026-03-01T00:00:00Z")]
@@ -29,25 +33,11 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    /// Checks the paging and the sort fields against `sortable`.
+    /// Checks the sort fields against `sortable` (paging was validated with the query).
     pub fn to_query(&self, sortable: &[&str]) -> Result<ListQuery, ApiError> {
         let mut errors = Vec::new();
         let page = self.page.unwrap_or(1);
-        if page == 0 {
-            errors.push(FieldError::new(
-                "page",
-                "out_of_range",
-                Msg::new("must be at least 1", "minimal 1"),
-            ));
-        }
         let per_page = self.per_page.unwrap_or(50);
-        if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            errors.push(FieldError::new(
-                "per_page",
-                "out_of_range",
-                Msg::new("must be between 1 and 500", "harus antara 1 dan 500"),
-            ));
-        }
         let mut sort = Vec::new();
         for part in self
             .sort

@@ -8,6 +8,7 @@ pub mod json;
 pub mod list;
 pub mod middleware;
 pub mod precondition;
+pub mod query;
 
 use actix_web::{HttpRequest, error};
 
@@ -15,6 +16,7 @@ use crate::error::{ApiError, ErrorCode, FieldError, Msg};
 
 pub use json::{BodyLimits, Json};
 pub use middleware::RequestId;
+pub use query::Query;
 
 /// A path parameter that does not parse (e.g. an id that is not a UUID).
 pub fn path_error(err: error::PathError, _req: &HttpRequest) -> actix_web::Error {

@@ -6,11 +6,13 @@ use kinerja_persistence::repos::audit::{AuditEvent, AuditFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::AdminOrAuditor;
 use crate::error::ApiError;
+use crate::http::Query;
 use crate::http::list::{ListParams, Paged};
 use crate::services::audit;
 
@@ -80,16 +82,19 @@ impl From<AuditEvent> for AuditEventView {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// e.g. `user`, `service_account`.
+    #[validate(length(max = 50))]
     #[param(max_length = 50)]
     pub entity_type: Option<String>,
+    #[validate(length(max = 100))]
     #[param(max_length = 100)]
     pub entity_id: Option<String>,
     pub actor_id: Option<Uuid>,
     /// e.g. `user.created`.
+    #[validate(length(max = 100))]
     #[param(max_length = 100)]
     pub action: Option<String>,
     /// From this instant (inclusive).
@@ -109,8 +114,8 @@ pub struct AuditQuery {
 pub async fn list_audit_events(
     _caller: Need<AdminOrAuditor>,
     state: web::Data<AppState>,
-    list: web::Query<ListParams>,
-    query: web::Query<AuditQuery>,
+    list: Query<ListParams>,
+    query: Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let list_query = list.to_query(&[])?;
     let query = query.into_inner();

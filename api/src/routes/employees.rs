@@ -22,10 +22,10 @@ use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::{OrgManager, OrgReader};
 use crate::error::ApiError;
-use crate::http::Json;
 use crate::http::csv::{self, CsvParams};
 use crate::http::list::{ListParams, Paged};
 use crate::http::precondition::IfMatch;
+use crate::http::{Json, Query};
 use crate::services::Context;
 use crate::services::employees::{self, EmployeeInput, EmployeePatch};
 
@@ -216,16 +216,18 @@ pub struct UpdateEmployee {
     pub status: Option<Option<EmployeeStatusName>>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct EmployeeQuery {
     /// Staff of this unit.
     pub unit_id: Option<Uuid>,
     /// With `unit_id`: also the staff of its descendant units.
     pub include_subunits: Option<bool>,
+    #[validate(length(max = 18))]
     #[param(max_length = 18)]
     pub nip: Option<String>,
     /// Part of the name or NIP.
+    #[validate(length(max = 100))]
     #[param(max_length = 100)]
     pub q: Option<String>,
     pub status: Option<EmployeeStatusName>,
@@ -282,9 +284,9 @@ pub async fn list_employees(
     caller: Need<OrgReader>,
     req: HttpRequest,
     state: web::Data<AppState>,
-    list: web::Query<ListParams>,
-    query: web::Query<EmployeeQuery>,
-    csv_params: web::Query<CsvParams>,
+    list: Query<ListParams>,
+    query: Query<EmployeeQuery>,
+    csv_params: Query<CsvParams>,
 ) -> Result<HttpResponse, ApiError> {
     let list_query = list.to_query(repo::SORTABLE)?;
     let query = query.into_inner();
@@ -312,7 +314,7 @@ pub async fn list_employees(
         updated_since: list.updated_since,
     };
     if csv::wants_csv(&req) {
-        let separator = csv_params.separator()?;
+        let separator = csv_params.separator();
         let filter = employees::scoped_filter(&state.db, &caller.caller, filter).await?;
         let db = state.db.clone();
         let sort = list_query.sort.clone();
@@ -458,12 +460,22 @@ pub async fn update_employee(
     Ok(respond::ok(version, &view(&state.db, employee).await?))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct SubordinateQuery {
     /// `all` for every depth; direct subordinates otherwise.
+    #[validate(custom(function = "depth_ok"))]
     #[param(pattern = "^(1|all)$", example = "all")]
     pub depth: Option<String>,
+}
+
+fn depth_ok(depth: &str) -> Result<(), validator::ValidationError> {
+    if depth == "1" || depth == "all" {
+        return Ok(());
+    }
+    let mut error = validator::ValidationError::new("invalid");
+    error.message = Some("must be 1 or all|harus 1 atau all".into());
+    Err(error)
 }
 
 /// The employee's subordinates: direct ones, or every depth with `?depth=all`.
@@ -478,25 +490,12 @@ pub async fn list_subordinates(
     caller: Need<OrgReader>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    list: web::Query<ListParams>,
-    query: web::Query<SubordinateQuery>,
+    list: Query<ListParams>,
+    query: Query<SubordinateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let list_query = list.to_query(repo::SORTABLE)?;
-    let all_depths = match query.depth.as_deref() {
-        None | Some("1") => false,
-        Some("all") => true,
-        Some(_) => {
-            return Err(
-                ApiError::new(crate::error::ErrorCode::InvalidParameter).with_field(
-                    crate::error::FieldError::new(
-                        "depth",
-                        "invalid",
-                        crate::error::Msg::new("must be 1 or all", "harus 1 atau all"),
-                    ),
-                ),
-            );
-        }
-    };
+    // Validated by `depth_ok`: "1", "all" or absent.
+    let all_depths = query.depth.as_deref() == Some("all");
     let page = employees::subordinates(
         &state.db,
         &caller.caller,

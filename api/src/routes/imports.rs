@@ -6,12 +6,14 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use kinerja_domain::accounts::Scope;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::dto::{EmployeeStatusName, EmploymentTypeName, PositionKindName, UnitKindName};
 
 use crate::app::AppState;
 use crate::auth::{Authenticated, Caller};
 use crate::error::{ApiError, ErrorCode};
+use crate::http::Query;
 use crate::http::json::{BodyLimits, read_limited};
 use crate::services::Context;
 use crate::services::imports::{self, Format, ImportOutcome};
@@ -52,7 +54,7 @@ pub struct EmployeeImportRow {
     status: Option<EmployeeStatusName>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Validate and count, write nothing.
@@ -132,7 +134,7 @@ pub async fn import_units(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-    query: web::Query<ImportQuery>,
+    query: Query<ImportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     may_import(&caller.0, Scope::ImportUnits)?;
     let mut payload = payload.into_inner();
@@ -171,7 +173,7 @@ pub async fn import_employees(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-    query: web::Query<ImportQuery>,
+    query: Query<ImportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     may_import(&caller.0, Scope::ImportEmployees)?;
     let mut payload = payload.into_inner();

@@ -17,9 +17,9 @@ use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::{AdminOnly, AdminOrAuditor};
 use crate::error::ApiError;
-use crate::http::Json;
 use crate::http::list::{ListParams, Paged};
 use crate::http::precondition::IfMatch;
+use crate::http::{Json, Query};
 use crate::services::Context;
 use crate::services::service_accounts::{self, ServiceAccountPatch};
 
@@ -99,7 +99,7 @@ pub struct UpdateServiceAccount {
     pub active: Option<Option<bool>>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct ServiceAccountQuery {
     pub active: Option<bool>,
@@ -159,8 +159,8 @@ pub async fn create_service_account(
 pub async fn list_service_accounts(
     _caller: Need<AdminOrAuditor>,
     state: web::Data<AppState>,
-    list: web::Query<ListParams>,
-    query: web::Query<ServiceAccountQuery>,
+    list: Query<ListParams>,
+    query: Query<ServiceAccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let list_query = list.to_query(repo::SORTABLE)?;
     let filter = ServiceAccountFilter {

@@ -16,10 +16,10 @@ use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::{OrgManager, OrgReader};
 use crate::error::ApiError;
-use crate::http::Json;
 use crate::http::csv::{self, CsvParams};
 use crate::http::list::{ListParams, Paged};
 use crate::http::precondition::IfMatch;
+use crate::http::{Json, Query};
 use crate::services::units::{self, NewUnit, UnitPatch};
 use crate::services::{Context, scope};
 
@@ -133,7 +133,7 @@ pub struct UpdateUnit {
     pub active: Option<Option<bool>>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct UnitQuery {
     /// Direct children of this unit.
@@ -147,6 +147,7 @@ pub struct UnitQuery {
     pub is_service_unit: Option<bool>,
     pub active: Option<bool>,
     /// Part of the code or name.
+    #[validate(length(max = 100))]
     #[param(max_length = 100)]
     pub q: Option<String>,
 }
@@ -179,23 +180,24 @@ pub async fn list_units(
     _caller: Need<OrgReader>,
     req: HttpRequest,
     state: web::Data<AppState>,
-    list: web::Query<ListParams>,
-    query: web::Query<UnitQuery>,
-    csv_params: web::Query<CsvParams>,
+    list: Query<ListParams>,
+    query: Query<UnitQuery>,
+    csv_params: Query<CsvParams>,
 ) -> Result<HttpResponse, ApiError> {
     let list_query = list.to_query(repo::SORTABLE)?;
     let query = query.into_inner();
+    // An unknown root is an empty subtree, as an unknown parent_id lists no children.
     let ids = match query.subtree_of {
         Some(root) => {
             let all = repo::all(&state.db).await?;
-            if !all.iter().any(|u| u.id == root) {
-                return Err(scope::unit_not_found());
-            }
-            Some(
+            let ids = if all.iter().any(|u| u.id == root) {
                 whole_subtree(root, &repo::children_map(&all))
                     .into_iter()
-                    .collect(),
-            )
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Some(ids)
         }
         None => None,
     };
@@ -211,7 +213,7 @@ pub async fn list_units(
         ids,
     };
     if csv::wants_csv(&req) {
-        let separator = csv_params.separator()?;
+        let separator = csv_params.separator();
         // The tree is small: one query, with parent codes resolved from it.
         let all = repo::all(&state.db).await?;
         let codes: std::collections::HashMap<Uuid, String> =

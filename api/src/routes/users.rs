@@ -14,9 +14,9 @@ use crate::app::AppState;
 use crate::auth::policy::{AdminOnly, AdminOrAuditor, OrgManager};
 use crate::auth::{Need, PasswordChangeAllowed};
 use crate::error::ApiError;
-use crate::http::Json;
 use crate::http::list::{ListParams, Paged};
 use crate::http::precondition::IfMatch;
+use crate::http::{Json, Query};
 use crate::services::Context;
 use crate::services::users::{self, NewUser, PasswordChange, UserPatch};
 
@@ -134,13 +134,14 @@ pub struct ChangePassword {
     pub must_change_password: Option<bool>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Only users with this role.
     pub role: Option<RoleName>,
     pub active: Option<bool>,
     /// Part of the username (or NIP).
+    #[validate(length(max = 64))]
     #[param(max_length = 64)]
     pub q: Option<String>,
     pub unit_id: Option<Uuid>,
@@ -158,8 +159,8 @@ pub struct UserQuery {
 pub async fn list_users(
     _caller: Need<AdminOrAuditor>,
     state: web::Data<AppState>,
-    list: web::Query<ListParams>,
-    query: web::Query<UserQuery>,
+    list: Query<ListParams>,
+    query: Query<UserQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let list_query = list.to_query(users_repo::SORTABLE)?;
     let query = query.into_inner();

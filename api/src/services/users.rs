@@ -445,7 +445,11 @@ pub async fn create_from_employees(
 
     let all_units = units::all(db).await?;
     if !all_units.iter().any(|u| u.id == unit_id) {
-        return Err(super::scope::unit_not_found());
+        return Err(invalid(vec![FieldError::new(
+            "unit_id",
+            "unknown_unit",
+            Msg::new("no unit has this id", "tidak ada unit dengan id ini"),
+        )]));
     }
     let children = units::children_map(&all_units);
     let covered = if caller.is_admin() {

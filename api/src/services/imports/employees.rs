@@ -14,7 +14,7 @@ use kinerja_persistence::repos::units;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Format, ImportOutcome, RowErrors, file_hash, parse};
+use super::{Columns, Format, ImportOutcome, RowErrors, file_hash, parse};
 use crate::error::ApiError;
 use crate::services::Context;
 use crate::services::employees::{EmployeeInput, check_facts};
@@ -56,7 +56,12 @@ pub async fn import(
     format: Format,
     dry_run: bool,
 ) -> Result<ImportOutcome, ApiError> {
-    let rows = parse(bytes, format, COLUMNS, REQUIRED)?;
+    let columns = Columns {
+        all: COLUMNS,
+        required: REQUIRED,
+        flags: &[],
+    };
+    let rows = parse(bytes, format, columns)?;
     let units_by_code: HashMap<String, (Uuid, bool)> = units::all(db)
         .await?
         .into_iter()

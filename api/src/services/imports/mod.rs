@@ -139,14 +139,20 @@ fn empty() -> ApiError {
     )
 }
 
-/// Parses the file into rows, checking the columns against `columns` (those in `required` must
-/// be there; others are refused, so a misspelt column is not silently ignored).
-pub fn parse(
-    bytes: &[u8],
-    format: Format,
-    columns: &[&str],
-    required: &[&str],
-) -> Result<Vec<Row>, ApiError> {
+/// The columns of an import.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<'a> {
+    pub all: &'a [&'a str],
+    /// Columns a CSV header must have (JSON rows report missing fields row by row).
+    pub required: &'a [&'a str],
+    /// Yes/no columns: JSON booleans (CSV spells them `true`, `ya`, `1`, ...).
+    pub flags: &'a [&'a str],
+}
+
+/// Parses the file into rows, checking the columns (those required must be there; others are
+/// refused, so a misspelt column is not silently ignored) and the cells (no NUL characters; in
+/// JSON, text columns hold strings and yes/no columns booleans).
+pub fn parse(bytes: &[u8], format: Format, columns: Columns<'_>) -> Result<Vec<Row>, ApiError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         ApiError::new(ErrorCode::InvalidEncoding).with_detail(
             format!("The file is not UTF-8 ({e}); save it as CSV UTF-8."),
@@ -154,10 +160,28 @@ pub fn parse(
         )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match format {
-        Format::Csv => parse_csv(text, columns, required),
-        Format::Json => parse_json(text, columns),
+    let rows = match format {
+        Format::Csv => parse_csv(text, columns.all, columns.required)?,
+        Format::Json => parse_json(text, columns)?,
+    };
+    let mut errors = RowErrors::default();
+    for row in &rows {
+        for (column, value) in &row.cells {
+            if matches!(value, Value::String(s) if s.contains('\0')) {
+                errors.add(
+                    row.number,
+                    column,
+                    "nul_character",
+                    "must not contain a NUL character",
+                    "tidak boleh berisi karakter NUL",
+                );
+            }
+        }
     }
+    if !errors.is_empty() {
+        return Err(errors.into_problem(ImportOutcome::default()));
+    }
+    Ok(rows)
 }
 
 fn check_columns<'a>(
@@ -291,7 +315,7 @@ fn csv_problem(line: u64, e: &csv::Error) -> ApiError {
 }
 
 /// JSON rows are objects; a missing required field is reported per row by the import itself.
-fn parse_json(text: &str, columns: &[&str]) -> Result<Vec<Row>, ApiError> {
+fn parse_json(text: &str, columns: Columns<'_>) -> Result<Vec<Row>, ApiError> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         ApiError::new(ErrorCode::MalformedJson).with_detail(
             format!("The body is not valid JSON: {e}."),
@@ -321,8 +345,8 @@ fn parse_json(text: &str, columns: &[&str]) -> Result<Vec<Row>, ApiError> {
             );
             continue;
         };
-        for key in cells.keys() {
-            if !columns.contains(&key.as_str()) {
+        for (key, value) in &cells {
+            if !columns.all.contains(&key.as_str()) {
                 errors.add(
                     number,
                     key,
@@ -330,6 +354,26 @@ fn parse_json(text: &str, columns: &[&str]) -> Result<Vec<Row>, ApiError> {
                     "is not a field of this import",
                     "bukan field impor ini",
                 );
+                continue;
+            }
+            let flag = columns.flags.contains(&key.as_str());
+            match (value, flag) {
+                (Value::Null, _) | (Value::Bool(_), true) | (Value::String(_), false) => {}
+                (_, true) => errors.add(
+                    number,
+                    key,
+                    "invalid_type",
+                    "must be true, false or null",
+                    "harus true, false atau null",
+                ),
+                // Numbers too: a NIP as a JSON number loses digits.
+                (_, false) => errors.add(
+                    number,
+                    key,
+                    "invalid_type",
+                    "must be a string or null",
+                    "harus berupa string atau null",
+                ),
             }
         }
         rows.push(Row { number, cells });
@@ -353,12 +397,20 @@ pub fn parse_bool(raw: &str) -> Option<bool> {
 mod tests {
     use super::*;
 
-    const COLUMNS: &[&str] = &["code", "name", "parent_code"];
+    const ALL: &[&str] = &["code", "name", "parent_code", "is_opd"];
+
+    fn cols<'a>(required: &'a [&'a str]) -> Columns<'a> {
+        Columns {
+            all: ALL,
+            required,
+            flags: &["is_opd"],
+        }
+    }
 
     #[test]
     fn csv_with_bom_semicolons_and_blank_lines() {
         let text = "\u{feff}code;name;parent_code\nA;Satu;\n\n;;\nB;\"Dua; dan tiga\";A\n";
-        let rows = parse(text.as_bytes(), Format::Csv, COLUMNS, &["code", "name"]).unwrap();
+        let rows = parse(text.as_bytes(), Format::Csv, cols(&["code", "name"])).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].number, 2);
         assert_eq!(rows[0].text("parent_code"), None);
@@ -368,12 +420,11 @@ mod tests {
 
     #[test]
     fn columns_are_checked() {
-        let missing = parse(b"code\nA\n", Format::Csv, COLUMNS, &["code", "name"]).unwrap_err();
+        let missing = parse(b"code\nA\n", Format::Csv, cols(&["code", "name"])).unwrap_err();
         assert_eq!(missing.code, ErrorCode::ImportInvalid);
         assert_eq!(missing.errors[0].code, "missing_column");
         assert_eq!(missing.errors[0].field, "name");
-        let unknown =
-            parse(b"code,name,nmae\nA,B,C\n", Format::Csv, COLUMNS, &["code"]).unwrap_err();
+        let unknown = parse(b"code,name,nmae\nA,B,C\n", Format::Csv, cols(&["code"])).unwrap_err();
         assert_eq!(unknown.errors[0].code, "unknown_column");
         assert_eq!(unknown.errors[0].field, "nmae");
     }
@@ -382,7 +433,7 @@ mod tests {
     fn empty_files_are_refused() {
         for text in ["", "\n", "code,name\n", "code,name\n\n,\n"] {
             assert_eq!(
-                parse(text.as_bytes(), Format::Csv, COLUMNS, &[])
+                parse(text.as_bytes(), Format::Csv, cols(&[]))
                     .unwrap_err()
                     .code,
                 ErrorCode::ImportEmpty,
@@ -390,14 +441,14 @@ mod tests {
             );
         }
         assert_eq!(
-            parse(b"[]", Format::Json, COLUMNS, &[]).unwrap_err().code,
+            parse(b"[]", Format::Json, cols(&[])).unwrap_err().code,
             ErrorCode::ImportEmpty
         );
     }
 
     #[test]
     fn ragged_csv_rows_are_reported_with_their_line() {
-        let error = parse(b"code,name\nA,B\nC\n", Format::Csv, COLUMNS, &[]).unwrap_err();
+        let error = parse(b"code,name\nA,B\nC\n", Format::Csv, cols(&[])).unwrap_err();
         assert_eq!(error.errors[0].code, "malformed_csv");
         assert!(
             error.errors[0].message.en.contains("line 3"),
@@ -411,8 +462,7 @@ mod tests {
         let rows = parse(
             br#"[{"code":"A","name":"x"},{"code":"B","name":"y","parent_code":"A"}]"#,
             Format::Json,
-            COLUMNS,
-            &[],
+            cols(&[]),
         )
         .unwrap();
         assert_eq!(rows[1].number, 2);
@@ -420,11 +470,28 @@ mod tests {
         let error = parse(
             br#"[{"code":"A","colour":"red"}, 5]"#,
             Format::Json,
-            COLUMNS,
-            &[],
+            cols(&[]),
         )
         .unwrap_err();
         assert_eq!(error.errors.len(), 2);
+    }
+
+    #[test]
+    fn json_cells_have_their_types_and_no_nul() {
+        let file = br#"[{"code":{},"name":["x"],"is_opd":"ya"},{"code":198507122010011003}]"#;
+        let error = parse(file, Format::Json, cols(&[])).unwrap_err();
+        let fields: Vec<(u64, &str)> = error
+            .errors
+            .iter()
+            .map(|e| (e.row.unwrap(), e.field.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![(1, "code"), (1, "is_opd"), (1, "name"), (2, "code")]
+        );
+        assert!(parse(br#"[{"code":"A","is_opd":true}]"#, Format::Json, cols(&[])).is_ok());
+        let nul = parse(b"code,name\nA,x\x00y\n", Format::Csv, cols(&[])).unwrap_err();
+        assert_eq!(nul.errors[0].code, "nul_character");
     }
 
     #[test]

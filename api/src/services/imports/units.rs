@@ -9,7 +9,7 @@ use kinerja_persistence::repos::units::{self, UnitRecord};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Format, ImportOutcome, RowErrors, file_hash, parse, parse_bool};
+use super::{Columns, Format, ImportOutcome, RowErrors, file_hash, parse, parse_bool};
 use crate::error::ApiError;
 use crate::services::Context;
 use crate::services::units::code_error;
@@ -49,7 +49,12 @@ pub async fn import(
     format: Format,
     dry_run: bool,
 ) -> Result<ImportOutcome, ApiError> {
-    let rows = parse(bytes, format, COLUMNS, REQUIRED)?;
+    let columns = Columns {
+        all: COLUMNS,
+        required: REQUIRED,
+        flags: &["is_opd", "is_service_unit"],
+    };
+    let rows = parse(bytes, format, columns)?;
     let mut errors = RowErrors::default();
     let mut parsed: Vec<UnitRow> = Vec::with_capacity(rows.len());
     let mut seen: HashMap<String, u64> = HashMap::new();
