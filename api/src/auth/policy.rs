@@ -87,3 +87,23 @@ impl Policy for OrgManager {
         crate::services::scope::may_manage_org(caller)
     }
 }
+
+/// Imports units: admins, and integrations with `import:units`.
+#[derive(Debug)]
+pub struct ImportsUnits;
+impl Policy for ImportsUnits {
+    const WHO: &'static str = "admin or a service account with import:units";
+    fn allows(caller: &Caller) -> bool {
+        caller.is_admin() || caller.has_scope(kinerja_domain::accounts::Scope::ImportUnits)
+    }
+}
+
+/// Imports employees: admins, and integrations with `import:employees`.
+#[derive(Debug)]
+pub struct ImportsEmployees;
+impl Policy for ImportsEmployees {
+    const WHO: &'static str = "admin or a service account with import:employees";
+    fn allows(caller: &Caller) -> bool {
+        caller.is_admin() || caller.has_scope(kinerja_domain::accounts::Scope::ImportEmployees)
+    }
+}

@@ -2,8 +2,8 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, post, web};
-use kinerja_domain::accounts::Scope;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
+use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -11,7 +11,8 @@ use validator::Validate;
 use super::dto::{EmployeeStatusName, EmploymentTypeName, PositionKindName, UnitKindName};
 
 use crate::app::AppState;
-use crate::auth::{Authenticated, Caller};
+use crate::auth::Need;
+use crate::auth::policy::{ImportsEmployees, ImportsUnits};
 use crate::error::{ApiError, ErrorCode};
 use crate::http::Query;
 use crate::http::json::{BodyLimits, read_limited};
@@ -82,35 +83,44 @@ fn format_of(req: &HttpRequest) -> Result<Format, ApiError> {
     }
 }
 
-/// Admins import everything; integrations with the matching scope.
-fn may_import(caller: &Caller, scope: Scope) -> Result<(), ApiError> {
-    if caller.is_admin() || caller.has_scope(scope) {
-        return Ok(());
-    }
-    Err(ApiError::new(ErrorCode::Forbidden).with_detail(
-        format!("Only admin or a service account with {scope} may import this."),
-        format!("Hanya admin atau akun layanan dengan {scope} yang boleh mengimpor ini."),
-    ))
+/// An uploaded import file: its format (from `Content-Type`) and its bytes, read up to the
+/// import limit (413 naming the limit beyond it).
+pub struct Upload {
+    format: Format,
+    bytes: web::Bytes,
 }
 
-async fn read_file(
-    req: &HttpRequest,
-    payload: &mut Payload,
-) -> Result<(Format, web::Bytes), ApiError> {
-    let format = format_of(req)?;
-    let limit = req
-        .app_data::<web::Data<BodyLimits>>()
-        .map(|l| l.import)
-        .unwrap_or(20 * 1024 * 1024);
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(crate::http::json::too_large(limit));
+impl FromRequest for Upload {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Upload, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let format = format_of(req);
+        let limit = req
+            .app_data::<web::Data<BodyLimits>>()
+            .map(|l| l.import)
+            .unwrap_or(20 * 1024 * 1024);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let format = format?;
+            if declared.is_some_and(|n| n > limit) {
+                return Err(crate::http::json::too_large(limit));
+            }
+            let bytes = read_limited(&mut payload, limit).await?;
+            Ok(Upload { format, bytes })
+        })
     }
-    Ok((format, read_limited(payload, limit).await?))
+}
+
+impl ImportQuery {
+    fn dry_run(&self) -> bool {
+        self.dry_run.unwrap_or(false)
+    }
 }
 
 /// Import units: CSV columns `code,name,kind,parent_code,is_opd,is_service_unit` (or a JSON
@@ -130,24 +140,14 @@ async fn read_file(
 )]
 #[post("/imports/units")]
 pub async fn import_units(
-    caller: Authenticated,
-    req: HttpRequest,
-    payload: web::Payload,
+    caller: Need<ImportsUnits>,
     state: web::Data<AppState>,
     query: Query<ImportQuery>,
+    file: Upload,
 ) -> Result<HttpResponse, ApiError> {
-    may_import(&caller.0, Scope::ImportUnits)?;
-    let mut payload = payload.into_inner();
-    let (format, bytes) = read_file(&req, &mut payload).await?;
-    let ctx = Context::of(&caller.0, state.clock.now());
-    let outcome = imports::units::import(
-        &state.db,
-        &ctx,
-        &bytes,
-        format,
-        query.dry_run.unwrap_or(false),
-    )
-    .await?;
+    let ctx = Context::of(&caller.caller, state.clock.now());
+    let outcome =
+        imports::units::import(&state.db, &ctx, &file.bytes, file.format, query.dry_run()).await?;
     Ok(HttpResponse::Ok().json(outcome))
 }
 
@@ -169,23 +169,14 @@ pub async fn import_units(
 )]
 #[post("/imports/employees")]
 pub async fn import_employees(
-    caller: Authenticated,
-    req: HttpRequest,
-    payload: web::Payload,
+    caller: Need<ImportsEmployees>,
     state: web::Data<AppState>,
     query: Query<ImportQuery>,
+    file: Upload,
 ) -> Result<HttpResponse, ApiError> {
-    may_import(&caller.0, Scope::ImportEmployees)?;
-    let mut payload = payload.into_inner();
-    let (format, bytes) = read_file(&req, &mut payload).await?;
-    let ctx = Context::of(&caller.0, state.clock.now());
-    let outcome = imports::employees::import(
-        &state.db,
-        &ctx,
-        &bytes,
-        format,
-        query.dry_run.unwrap_or(false),
-    )
-    .await?;
+    let ctx = Context::of(&caller.caller, state.clock.now());
+    let outcome =
+        imports::employees::import(&state.db, &ctx, &file.bytes, file.format, query.dry_run())
+            .await?;
     Ok(HttpResponse::Ok().json(outcome))
 }
