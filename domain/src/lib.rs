@@ -6,6 +6,16 @@
 //! at the boundary (`Nip::parse`, `Golongan::parse`, ...), so code behind it cannot hold an
 //! invalid value; state machines are types whose methods return typed errors; scores are
 //! functions of their inputs that also say how they were derived.
+//!
+//! - [`accounts`]: roles, scopes, usernames, the password policy, login throttling, refresh-token
+//!   rotation.
+//! - [`org`]: NIP and NI PPPK, golongan, unit codes, the unit tree and the reporting line.
+//! - [`capaian`]: exact measures, the capaian of one indicator with its derivation, aggregation.
+//! - [`cycle`]: the annual cycle's settings (with the regulation's defaults) and its life.
+//! - [`skp`]: the SKP agreement workflow and how a revision merges onto its original.
 
 pub mod accounts;
+pub mod capaian;
+pub mod cycle;
 pub mod org;
+pub mod skp;
