@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub work_rating_thresholds: WorkRatingThresholds,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub capaian_cap: Decimal,
     pub org_predikat_thresholds: OrgPredikatThresholds,
     pub head_rating_from_org: HeadRatingFromOrg,
@@ -18,13 +18,13 @@ pub struct Settings {
     pub curve_min_headcount: u32,
     pub objection_window_days: u32,
     pub objection_decision_days: u32,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub jp_minimum_pns: Decimal,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub jp_minimum_pppk: Decimal,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub jp_cap_pppk: Decimal,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub weak_indicator_capaian: Decimal,
 }
 
@@ -32,23 +32,23 @@ pub struct Settings {
 #[serde(deny_unknown_fields)]
 pub struct WorkRatingThresholds {
     /// Mean capaian at or above this: di atas ekspektasi.
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub di_atas: Decimal,
     /// At or above this: sesuai ekspektasi; below: di bawah.
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub sesuai: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrgPredikatThresholds {
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub istimewa: Decimal,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub baik: Decimal,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub butuh_perbaikan: Decimal,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "rust_decimal::serde::str")]
     pub kurang: Decimal,
 }
 

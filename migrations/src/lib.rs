@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_accounts;
 mod m20261127_000002_organisation;
+mod m20261127_000003_cycles;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_accounts::Migration),
             Box::new(m20261127_000002_organisation::Migration),
+            Box::new(m20261127_000003_cycles::Migration),
         ]
     }
 }

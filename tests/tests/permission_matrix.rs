@@ -80,6 +80,12 @@ const MATRIX: &[Row] = &[
     row("DELETE /api/v1/service-accounts/{id}",         [401, 204, 403, 403, 403, 403]),
     row("DELETE /api/v1/units/{id}",                    [401, 204, 204, 403, 403, 403]),
     row("GET /api/v1/audit-events",                     [401, 200, 403, 403, 200, 403]),
+    row("GET /api/v1/cycles",                           [401, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/cycles",                          [401, 201, 403, 403, 403, 403]),
+    row("GET /api/v1/cycles/{id}",                      [401, 200, 200, 200, 200, 200]),
+    row("PATCH /api/v1/cycles/{id}",                    [401, 200, 403, 403, 403, 403]),
+    row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
+    row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
 
 /// What every caller's app holds: an OPD with a sub-unit and a leaf unit, a head and his
@@ -97,6 +103,8 @@ struct Fixtures {
     leaf_unit: uuid::Uuid,
     /// The employee the `/employees/{id}` rows act on (the head's subordinate).
     employee: uuid::Uuid,
+    /// A cycle in planning (started, then closed, by the admin rows).
+    cycle: String,
     /// The caller's token (none for the anonymous caller).
     token: Option<String>,
 }
@@ -115,6 +123,13 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
     let service_account_id = created.json()["id"].as_str().unwrap().to_owned();
 
     let a = &admin.access_token;
+    let cycle = app
+        .post_as("/api/v1/cycles", a, &json!({"year": 2026}))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let opd = app.create_unit(a, "OPD1", "dinas", None, true).await;
     let sub_unit = app
         .create_unit(a, "OPD1.SUB", "bidang", Some(opd), false)
@@ -154,6 +169,7 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
         sub_unit,
         leaf_unit,
         employee,
+        cycle,
         token,
     }
 }
@@ -206,6 +222,8 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         .to_string()
     } else if template.starts_with("/api/v1/employees/") {
         fx.employee.to_string()
+    } else if template.starts_with("/api/v1/cycles/") {
+        fx.cycle.clone()
     } else {
         fx.service_account_id.clone()
     };
@@ -236,6 +254,8 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
             "golongan": "II/a", "position": "Pengadministrasi", "position_kind": "pelaksana", "unit_id": fx.sub_unit,
         })),
         "PATCH /api/v1/employees/{id}" => Some(json!({"position": "Analis Senior"})),
+        "POST /api/v1/cycles" => Some(json!({"year": 2030 + serial})),
+        "PATCH /api/v1/cycles/{id}" => Some(json!({"name": "Siklus Kinerja 2026 (revisi)"})),
         "POST /api/v1/imports/units" => Some(
             json!([{"code": format!("IMP{serial}"), "name": "Bidang Impor", "kind": "bidang", "parent_code": "OPD1"}]),
         ),

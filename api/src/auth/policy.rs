@@ -107,3 +107,15 @@ impl Policy for ImportsEmployees {
         caller.is_admin() || caller.has_scope(kinerja_domain::accounts::Scope::ImportEmployees)
     }
 }
+
+/// Reads performance data (cycles, SKPs as scoped by the services): every signed-in person, and
+/// services with `read:performance`.
+#[derive(Debug)]
+pub struct PerformanceReader;
+impl Policy for PerformanceReader {
+    const WHO: &'static str = "signed-in users and services with read:performance";
+    fn allows(caller: &Caller) -> bool {
+        caller.user().is_some()
+            || caller.has_scope(kinerja_domain::accounts::Scope::ReadPerformance)
+    }
+}

@@ -114,6 +114,17 @@ catalogue! {
         "Another employee already has this NIP / NI PPPK.");
     ReportingCycle = (CONFLICT, "reporting_cycle", "Reporting line cycle", "Siklus garis atasan",
         "The employee would become his own (indirect) superior.");
+    // Cycles.
+    CycleYearTaken = (CONFLICT, "cycle_year_taken", "Year has a cycle", "Tahun sudah memiliki siklus",
+        "A year has at most one performance cycle.");
+    CycleNotPlanning = (CONFLICT, "cycle_not_planning", "Cycle not in planning", "Siklus tidak dalam perencanaan",
+        "Only a cycle in planning can start.");
+    CycleNotRunning = (CONFLICT, "cycle_not_running", "Cycle not running", "Siklus tidak berjalan",
+        "Only a running cycle can close.");
+    CycleClosed = (CONFLICT, "cycle_closed", "Cycle closed", "Siklus sudah ditutup",
+        "A closed cycle does not change.");
+    ObjectionsPending = (CONFLICT, "objections_pending", "Objections pending", "Keberatan masih berjalan",
+        "The cycle closes only when no objection is open or may still be filed.");
     // Imports.
     ImportInvalid = (UNPROCESSABLE_ENTITY, "import_invalid", "Import invalid", "Impor tidak valid",
         "Some rows are invalid; nothing was written. `errors` lists every bad row (`row` as in the file: the spreadsheet row for CSV with the header as row 1, the 1-based position for JSON), `field`, `code` and `message`; `created`, `updated`, `unchanged` count the valid rows.");

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cycles;
 pub mod dto;
 pub mod employees;
 pub mod imports;
@@ -48,6 +49,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(employees::list_subordinates)
                 .service(imports::import_units)
                 .service(imports::import_employees)
+                .service(cycles::list_cycles)
+                .service(cycles::create_cycle)
+                .service(cycles::get_cycle)
+                .service(cycles::update_cycle)
+                .service(cycles::start_cycle)
+                .service(cycles::close_cycle)
                 .service(service_accounts::create_service_account)
                 .service(service_accounts::list_service_accounts)
                 .service(service_accounts::get_service_account)

@@ -1,6 +1,7 @@
 //! sea-orm entities: the tables as they are now. Only repositories use them.
 
 pub mod audit_events;
+pub mod cycles;
 pub mod employees;
 pub mod idempotency_keys;
 pub mod login_failures;

@@ -1,6 +1,7 @@
 //! Repositories: one module per aggregate, functions over any [`crate::Store`].
 
 pub mod audit;
+pub mod cycles;
 pub mod employees;
 pub mod idempotency;
 pub mod service_accounts;
