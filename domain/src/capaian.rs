@@ -269,6 +269,88 @@ pub fn capaian(
     })
 }
 
+/// Where an indicator's realisasi comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Entered by people.
+    Manual,
+    /// The IKM of the OPD's service units (citizen survey), computed when read.
+    Ikm,
+}
+
+/// Why an indicator's targets do not fit its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("a numeric target is required for this direction")]
+    TargetRequired,
+    #[error("a target of 0 is allowed only for lower-is-better indicators")]
+    ZeroTarget,
+    #[error("a range needs target (lo) and target_max (hi)")]
+    TargetMaxRequired,
+    #[error("target_max is used only by range indicators")]
+    TargetMaxNotAllowed,
+    #[error("a range needs target <= target_max")]
+    InvertedRange,
+    #[error("a qualitative indicator has no numeric target")]
+    NumericTargetNotAllowed,
+    #[error("an IKM indicator is higher-is-better")]
+    IkmDirection,
+}
+
+impl TargetError {
+    /// The field the error is about, and its stable code.
+    pub fn field_and_code(self) -> (&'static str, &'static str) {
+        match self {
+            TargetError::TargetRequired => ("target", "required"),
+            TargetError::ZeroTarget => ("target", "zero_not_allowed"),
+            TargetError::TargetMaxRequired => ("target_max", "required"),
+            TargetError::TargetMaxNotAllowed => ("target_max", "not_allowed"),
+            TargetError::InvertedRange => ("target_max", "below_target"),
+            TargetError::NumericTargetNotAllowed => ("target", "not_allowed"),
+            TargetError::IkmDirection => ("direction", "ikm_needs_higher_is_better"),
+        }
+    }
+}
+
+/// Checks an indicator's targets against its direction and source, and gives its [`Target`].
+pub fn target_of(
+    direction: Direction,
+    source: Source,
+    target: Option<Measure>,
+    target_max: Option<Measure>,
+) -> Result<Target, TargetError> {
+    if source == Source::Ikm && direction != Direction::HigherIsBetter {
+        return Err(TargetError::IkmDirection);
+    }
+    match direction {
+        Direction::HigherIsBetter | Direction::LowerIsBetter => {
+            if target_max.is_some() {
+                return Err(TargetError::TargetMaxNotAllowed);
+            }
+            let t = target.ok_or(TargetError::TargetRequired)?;
+            if t.is_zero() && direction == Direction::HigherIsBetter {
+                return Err(TargetError::ZeroTarget);
+            }
+            Ok(Target::Value(t))
+        }
+        Direction::Range => {
+            let lo = target.ok_or(TargetError::TargetRequired)?;
+            let hi = target_max.ok_or(TargetError::TargetMaxRequired)?;
+            if lo > hi {
+                return Err(TargetError::InvertedRange);
+            }
+            Ok(Target::Range { lo, hi })
+        }
+        Direction::Qualitative => {
+            if target.is_some() || target_max.is_some() {
+                return Err(TargetError::NumericTargetNotAllowed);
+            }
+            Ok(Target::Qualitative)
+        }
+    }
+}
+
 /// Adds up the quarters present (`None` = not recorded) as the aggregation says; `None` when no
 /// quarter is present.
 pub fn aggregate(aggregation: Aggregation, quarters: &[Option<Measure>]) -> Option<Decimal> {
@@ -508,6 +590,65 @@ mod tests {
         assert_eq!(
             round_half_up(aggregate(Aggregation::Average, &thirds).unwrap(), 6),
             d("1.333333")
+        );
+    }
+
+    #[test]
+    fn targets_fit_their_direction() {
+        let (h, l, r, q) = (
+            Direction::HigherIsBetter,
+            Direction::LowerIsBetter,
+            Direction::Range,
+            Direction::Qualitative,
+        );
+        let src = Source::Manual;
+        assert_eq!(
+            target_of(h, src, Some(m("95")), None),
+            Ok(Target::Value(m("95")))
+        );
+        assert_eq!(
+            target_of(h, src, None, None),
+            Err(TargetError::TargetRequired)
+        );
+        assert_eq!(
+            target_of(h, src, Some(m("0")), None),
+            Err(TargetError::ZeroTarget)
+        );
+        assert_eq!(
+            target_of(l, src, Some(m("0")), None),
+            Ok(Target::Value(m("0")))
+        );
+        assert_eq!(
+            target_of(l, src, Some(m("1")), Some(m("2"))),
+            Err(TargetError::TargetMaxNotAllowed)
+        );
+        assert_eq!(
+            target_of(r, src, Some(m("80")), Some(m("90"))),
+            Ok(Target::Range {
+                lo: m("80"),
+                hi: m("90")
+            })
+        );
+        assert_eq!(
+            target_of(r, src, Some(m("80")), None),
+            Err(TargetError::TargetMaxRequired)
+        );
+        assert_eq!(
+            target_of(r, src, Some(m("90")), Some(m("80"))),
+            Err(TargetError::InvertedRange)
+        );
+        assert_eq!(target_of(q, src, None, None), Ok(Target::Qualitative));
+        assert_eq!(
+            target_of(q, src, Some(m("1")), None),
+            Err(TargetError::NumericTargetNotAllowed)
+        );
+        assert_eq!(
+            target_of(l, Source::Ikm, Some(m("80")), None),
+            Err(TargetError::IkmDirection)
+        );
+        assert_eq!(
+            target_of(h, Source::Ikm, Some(m("80")), None),
+            Ok(Target::Value(m("80")))
         );
     }
 

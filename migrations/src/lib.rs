@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_accounts;
 mod m20261127_000002_organisation;
 mod m20261127_000003_cycles;
+mod m20261127_000004_unit_indicators;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_accounts::Migration),
             Box::new(m20261127_000002_organisation::Migration),
             Box::new(m20261127_000003_cycles::Migration),
+            Box::new(m20261127_000004_unit_indicators::Migration),
         ]
     }
 }

@@ -310,8 +310,7 @@ async fn create_from_template(admin_url: &str, name: &str, template: &str) {
     admin.close().await.ok();
 }
 
-/// Drops what earlier runs left: test databases older than a few hours (killed runs), and
-/// templates of other schema fingerprints.
+/// Drops what killed runs left: test databases and half-built templates older than a few hours.
 async fn drop_stale_databases(admin: &DatabaseConnection) {
     let rows = admin
         .query_all_raw(Statement::from_string(
@@ -325,15 +324,16 @@ async fn drop_stale_databases(admin: &DatabaseConnection) {
         let Ok(name) = row.try_get::<String>("", "datname") else {
             continue;
         };
-        let stale = match name.strip_prefix("kinerja_test_") {
-            Some(rest) => rest
-                .split('_')
-                .next()
-                .and_then(|ts| ts.parse::<u64>().ok())
-                .is_some_and(|ts| ts < cutoff),
-            // Called only while building a new template: every other one is outdated.
-            None => true,
-        };
+        // Test databases and half-built templates carry their creation time. Finished
+        // templates are kept: another checkout (another schema) may be using one right now;
+        // CI drops them all before it runs.
+        let stamped = name
+            .strip_prefix("kinerja_test_")
+            .or_else(|| name.strip_prefix("kinerja_tpl_building_"));
+        let stale = stamped
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|ts| ts.parse::<u64>().ok())
+            .is_some_and(|ts| ts < cutoff);
         if stale {
             let _ = exec(
                 admin,

@@ -84,6 +84,11 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/cycles",                          [401, 201, 403, 403, 403, 403]),
     row("GET /api/v1/cycles/{id}",                      [401, 200, 200, 200, 200, 200]),
     row("PATCH /api/v1/cycles/{id}",                    [401, 200, 403, 403, 403, 403]),
+    row("GET /api/v1/cycles/{id}/units/{unit_id}/indicators", [401, 200, 200, 200, 200, 200]),
+    // The OPD's people keep its Perjanjian Kinerja: admin, its unit admin, its head (the
+    // employee caller heads the fixture OPD).
+    row("POST /api/v1/cycles/{id}/units/{unit_id}/indicators", [401, 201, 201, 201, 403, 403]),
+    row("PATCH /api/v1/cycles/{id}/units/{unit_id}/indicators/{indicator_id}", [401, 200, 200, 200, 403, 403]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -105,6 +110,8 @@ struct Fixtures {
     employee: uuid::Uuid,
     /// A cycle in planning (started, then closed, by the admin rows).
     cycle: String,
+    /// A Perjanjian Kinerja indicator of the OPD in that cycle.
+    indicator: String,
     /// The caller's token (none for the anonymous caller).
     token: Option<String>,
 }
@@ -140,6 +147,25 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
     let head = app
         .create_employee(a, &kinerja_tests::test_nip(1), "Kepala Dinas", opd, None)
         .await;
+    app.patch_as(
+        &format!("/api/v1/units/{opd}"),
+        a,
+        Some("*"),
+        &json!({"head_employee_id": head}),
+    )
+    .await
+    .assert_status(200);
+    let indicator = app
+        .post_as(
+            &format!("/api/v1/cycles/{cycle}/units/{opd}/indicators"),
+            a,
+            &json!({"description": "Persentase KTP-el terbit", "direction": "higher_is_better", "target": 95, "unit": "persen"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let employee = app
         .create_employee(a, &kinerja_tests::test_nip(2), "Staf", sub_unit, Some(head))
         .await;
@@ -170,6 +196,7 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
         leaf_unit,
         employee,
         cycle,
+        indicator,
         token,
     }
 }
@@ -227,7 +254,10 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
     } else {
         fx.service_account_id.clone()
     };
-    let path = template.replace("{id}", &id);
+    let path = template
+        .replace("{id}", &id)
+        .replace("{unit_id}", &fx.opd.to_string())
+        .replace("{indicator_id}", &fx.indicator);
     let body = match operation {
         "POST /api/v1/auth/token" => Some(
             json!({"grant_type": "password", "username": fx.target.username, "password": fx.target.password}),
@@ -256,6 +286,12 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "PATCH /api/v1/employees/{id}" => Some(json!({"position": "Analis Senior"})),
         "POST /api/v1/cycles" => Some(json!({"year": 2030 + serial})),
         "PATCH /api/v1/cycles/{id}" => Some(json!({"name": "Siklus Kinerja 2026 (revisi)"})),
+        "POST /api/v1/cycles/{id}/units/{unit_id}/indicators" => Some(
+            json!({"description": "Indeks kepuasan layanan", "direction": "higher_is_better", "target": 80, "unit": "indeks"}),
+        ),
+        "PATCH /api/v1/cycles/{id}/units/{unit_id}/indicators/{indicator_id}" => {
+            Some(json!({"target": 96}))
+        }
         "POST /api/v1/imports/units" => Some(
             json!([{"code": format!("IMP{serial}"), "name": "Bidang Impor", "kind": "bidang", "parent_code": "OPD1"}]),
         ),

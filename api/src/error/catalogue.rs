@@ -125,6 +125,10 @@ catalogue! {
         "A closed cycle does not change.");
     ObjectionsPending = (CONFLICT, "objections_pending", "Objections pending", "Keberatan masih berjalan",
         "The cycle closes only when no objection is open or may still be filed.");
+    UnitNotOpd = (UNPROCESSABLE_ENTITY, "unit_not_opd", "Unit is not an OPD", "Unit bukan OPD",
+        "A Perjanjian Kinerja belongs to an OPD (a unit with `is_opd: true`).");
+    IndicatorCodeTaken = (CONFLICT, "indicator_code_taken", "Indicator code taken", "Kode indikator sudah dipakai",
+        "The OPD already has an indicator with this code in the cycle.");
     // Imports.
     ImportInvalid = (UNPROCESSABLE_ENTITY, "import_invalid", "Import invalid", "Impor tidak valid",
         "Some rows are invalid; nothing was written. `errors` lists every bad row (`row` as in the file: the spreadsheet row for CSV with the header as row 1, the 1-based position for JSON), `field`, `code` and `message`; `created`, `updated`, `unchanged` count the valid rows.");

@@ -7,6 +7,7 @@ pub mod cycles;
 pub mod dto;
 pub mod employees;
 pub mod imports;
+pub mod indicators;
 pub mod service;
 pub mod service_accounts;
 pub mod units;
@@ -55,6 +56,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(cycles::update_cycle)
                 .service(cycles::start_cycle)
                 .service(cycles::close_cycle)
+                .service(indicators::list_indicators)
+                .service(indicators::create_indicator)
+                .service(indicators::update_indicator)
                 .service(service_accounts::create_service_account)
                 .service(service_accounts::list_service_accounts)
                 .service(service_accounts::get_service_account)

@@ -7,5 +7,6 @@ pub mod idempotency_keys;
 pub mod login_failures;
 pub mod refresh_tokens;
 pub mod service_accounts;
+pub mod unit_indicators;
 pub mod units;
 pub mod users;
