@@ -300,7 +300,7 @@ async fn create_from_template(admin_url: &str, name: &str, template: &str) {
         .await
         {
             Ok(()) => break,
-            Err(e) if attempt < 20 && e.to_string().contains("being accessed by other users") => {
+            Err(e) if attempt < 100 && e.to_string().contains("being accessed by other users") => {
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
