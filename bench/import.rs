@@ -156,6 +156,9 @@ fn tempfile_path(name: &str) -> std::path::PathBuf {
 }
 
 fn main() {
+    // RUST_LOG=kinerja_api=debug shows where an import spends its time.
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+        .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

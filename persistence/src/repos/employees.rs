@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use kinerja_domain::org::{EmployeeStatus, EmploymentType, PositionKind};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, PgFunc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -154,10 +154,31 @@ pub async fn get_by_nip(
         .transpose()
 }
 
+/// The employees with these NIPs.
+///
+/// On PostgreSQL one `nip = ANY(string_to_array($1, ','))` with a single parameter: long `IN`
+/// lists of bound parameters cost it ~45 ms per 1,000 (measured with `bench/run`), ten times what
+/// SQLite needs. NIPs are digits only, so a comma cannot occur inside one.
 pub async fn by_nips(
     s: &impl Store,
     nips: &[String],
 ) -> Result<Vec<EmployeeRecord>, PersistenceError> {
+    if nips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let digits_only = nips.iter().all(|n| n.bytes().all(|b| b.is_ascii_digit()));
+    if sea_orm::ConnectionTrait::get_database_backend(s.conn()) == sea_orm::DbBackend::Postgres
+        && digits_only
+    {
+        let joined = nips.join(",");
+        let any = PgFunc::any(Expr::cust_with_values("string_to_array($1, ',')", [joined]));
+        return records(
+            Entity::find()
+                .filter(Expr::col(Column::Nip).eq(any))
+                .all(s.conn())
+                .await?,
+        );
+    }
     let mut out = Vec::with_capacity(nips.len());
     for chunk in nips.chunks(1000) {
         out.extend(records(

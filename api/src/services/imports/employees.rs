@@ -61,6 +61,7 @@ pub async fn import(
         required: REQUIRED,
         flags: &[],
     };
+    let started = std::time::Instant::now();
     let rows = parse(bytes, format, columns)?;
     let units_by_code: HashMap<String, (Uuid, bool)> = units::all(db)
         .await?
@@ -235,6 +236,7 @@ pub async fn import(
     wanted.extend(parsed.iter().filter_map(|r| r.supervisor_nip.clone()));
     wanted.sort();
     wanted.dedup();
+    let parsed_at = started.elapsed();
     let stored: HashMap<String, EmployeeRecord> = employees::by_nips(db, &wanted)
         .await?
         .into_iter()
@@ -253,6 +255,7 @@ pub async fn import(
         .map(|r| (r.record.nip.clone(), (r.record.id, r.record.status)))
         .collect();
 
+    let stored_at = started.elapsed();
     let mut line = employees::reporting_line(db).await?;
     for row in &mut parsed {
         let Some(sup_nip) = &row.supervisor_nip else {
@@ -285,6 +288,11 @@ pub async fn import(
         }
         line.insert(row.record.id, row.record.supervisor_id);
     }
+    let line_at = started.elapsed();
+    log::debug!(
+        "import.employees: {} rows parsed and checked in {parsed_at:?}, stored employees loaded by {stored_at:?}, reporting line by {line_at:?}",
+        rows.len()
+    );
     let on_cycle = nodes_on_cycles(&line);
     for row in &parsed {
         if on_cycle.binary_search(&row.record.id).is_ok() {
