@@ -7,13 +7,17 @@
 //! Deterministic: the same reference date gives the same city, ids included. The demo logins
 //! have published passwords: never seed a database that serves real people.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use kinerja_domain::accounts::Role;
+use kinerja_domain::capaian::{Aggregation, Direction, Measure, Source};
+use kinerja_domain::cycle::{CycleStatus, Settings};
 use kinerja_domain::org::{EmployeeStatus, EmploymentType, Nip, PositionKind, UnitKind};
 use kinerja_persistence::Db;
+use kinerja_persistence::repos::cycles::CycleRecord;
 use kinerja_persistence::repos::employees::{self, EmployeeRecord};
+use kinerja_persistence::repos::unit_indicators::UnitIndicatorRecord;
 use kinerja_persistence::repos::units::{self, UnitRecord};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -43,6 +47,10 @@ pub struct DemoSummary {
     pub units: usize,
     pub opds: usize,
     pub employees: usize,
+    /// The running cycle of the reference year.
+    pub cycle_year: i32,
+    /// Perjanjian Kinerja indicators seeded for some OPDs.
+    pub indicators: usize,
     pub logins: Vec<DemoLogin>,
 }
 
@@ -904,6 +912,158 @@ fn logins(b: &Builder) -> Vec<DemoAccount> {
     out
 }
 
+/// The running cycle of the reference year, started on 2 January, and the Perjanjian Kinerja of
+/// a few OPDs with realistic indicators.
+fn performance(b: &Builder, as_of: NaiveDate) -> (CycleRecord, Vec<UnitIndicatorRecord>) {
+    let year = as_of.year();
+    let started = Utc
+        .with_ymd_and_hms(year, 1, 2, 1, 0, 0)
+        .single()
+        .unwrap_or(b.now);
+    let id_of = |seed: u128| {
+        uuid::Builder::from_random_bytes((seed ^ 0x5349_414e_5441_5200_u128).to_be_bytes())
+            .into_uuid()
+    };
+    let cycle = CycleRecord {
+        id: id_of(u128::from(year as u32)),
+        year,
+        name: format!("Siklus Kinerja {year}"),
+        status: CycleStatus::Running,
+        settings: Settings::default(),
+        started_at: Some(started),
+        closed_at: None,
+        version: 2,
+        created_at: started,
+        updated_at: started,
+    };
+    let m = |v: i64, dp: u32| {
+        Measure::from_decimal(rust_decimal::Decimal::new(v, dp)).unwrap_or_default()
+    };
+    #[allow(clippy::type_complexity)]
+    let plan: [(
+        &str,
+        &str,
+        Direction,
+        Measure,
+        &str,
+        Aggregation,
+        [Option<Measure>; 3],
+        Source,
+    ); 8] = [
+        (
+            "DISDUKCAPIL",
+            "Persentase KTP-el terbit ≤ 1 hari kerja",
+            Direction::HigherIsBetter,
+            m(95, 0),
+            "persen",
+            Aggregation::Average,
+            [Some(m(90, 0)), Some(m(92, 0)), Some(m(94, 0))],
+            Source::Manual,
+        ),
+        (
+            "DISDUKCAPIL",
+            "Rata-rata hari penerbitan akta kelahiran",
+            Direction::LowerIsBetter,
+            m(2, 0),
+            "hari",
+            Aggregation::Average,
+            [Some(m(3, 0)), Some(m(25, 1)), Some(m(2, 0))],
+            Source::Manual,
+        ),
+        (
+            "DISDUKCAPIL",
+            "Indeks Kepuasan Masyarakat layanan kependudukan",
+            Direction::HigherIsBetter,
+            m(82, 0),
+            "indeks",
+            Aggregation::Last,
+            [None; 3],
+            Source::Ikm,
+        ),
+        (
+            "DINKES",
+            "Persentase ibu hamil mendapat pelayanan kesehatan sesuai standar",
+            Direction::HigherIsBetter,
+            m(100, 0),
+            "persen",
+            Aggregation::Last,
+            [Some(m(25, 0)), Some(m(50, 0)), Some(m(75, 0))],
+            Source::Manual,
+        ),
+        (
+            "DINKES",
+            "Angka kematian bayi per 1.000 kelahiran hidup",
+            Direction::LowerIsBetter,
+            m(8, 0),
+            "per 1.000 KH",
+            Aggregation::Last,
+            [None; 3],
+            Source::Manual,
+        ),
+        (
+            "BKPSDM",
+            "Persentase ASN memenuhi 20 JP pengembangan kompetensi",
+            Direction::HigherIsBetter,
+            m(80, 0),
+            "persen",
+            Aggregation::Last,
+            [Some(m(20, 0)), Some(m(40, 0)), Some(m(60, 0))],
+            Source::Manual,
+        ),
+        (
+            "BKPSDM",
+            "Persentase SKP disetujui tepat waktu",
+            Direction::HigherIsBetter,
+            m(95, 0),
+            "persen",
+            Aggregation::Last,
+            [None; 3],
+            Source::Manual,
+        ),
+        (
+            "KEC.BARAT",
+            "Persentase layanan administrasi selesai ≤ 3 hari kerja",
+            Direction::HigherIsBetter,
+            m(90, 0),
+            "persen",
+            Aggregation::Average,
+            [None; 3],
+            Source::Manual,
+        ),
+    ];
+    let mut counters: HashMap<&str, u32> = HashMap::new();
+    let indicators = plan
+        .iter()
+        .enumerate()
+        .filter_map(
+            |(i, (code, description, direction, target, unit, aggregation, quarters, source))| {
+                let unit_id = b.units.iter().find(|u| u.code == *code)?.id;
+                let n = counters.entry(code).or_insert(0);
+                *n += 1;
+                Some(UnitIndicatorRecord {
+                    id: id_of(1_000 + i as u128),
+                    cycle_id: cycle.id,
+                    unit_id,
+                    code: format!("IKU{n}"),
+                    description: (*description).to_owned(),
+                    direction: *direction,
+                    target: Some(*target),
+                    target_max: None,
+                    target_text: None,
+                    unit: (*unit).to_owned(),
+                    aggregation: *aggregation,
+                    period_targets: *quarters,
+                    source: *source,
+                    version: 1,
+                    created_at: started,
+                    updated_at: started,
+                })
+            },
+        )
+        .collect();
+    (cycle, indicators)
+}
+
 /// Seeds the demo city into an empty database.
 pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     if !units::all(db).await?.is_empty() {
@@ -931,16 +1091,21 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
         .filter_map(|id| b.units.iter().find(|u| u.id == *id).cloned())
         .collect();
 
+    let (cycle, indicators) = performance(&b, as_of);
     let tx = db.begin().await?;
     units::insert_many(&tx, &units_ordered).await?;
     employees::insert_many(&tx, &ordered).await?;
+    kinerja_persistence::repos::cycles::insert(&tx, &cycle).await?;
+    for indicator in &indicators {
+        kinerja_persistence::repos::unit_indicators::insert(&tx, indicator).await?;
+    }
     ctx.audit(
         &tx,
         "demo.seeded",
         "import",
         format!("demo-{as_of}"),
         None,
-        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "as_of": as_of.to_string()})),
+        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "as_of": as_of.to_string()})),
     )
     .await?;
     tx.commit().await?;
@@ -978,6 +1143,8 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
         units: b.units.len(),
         opds: b.units.iter().filter(|u| u.is_opd).count(),
         employees: b.employees.len(),
+        cycle_year: cycle.year,
+        indicators: indicators.len(),
         logins: demo_logins,
     })
 }

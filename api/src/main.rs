@@ -185,6 +185,10 @@ fn print_demo(summary: &demo::DemoSummary) {
         "Seeded the demo city of Pematangsiantar: {} units ({} OPDs), {} employees.",
         summary.units, summary.opds, summary.employees
     );
+    println!(
+        "A running cycle {} with {} Perjanjian Kinerja indicators (Disdukcapil, Dinas Kesehatan, BKPSDM, Kecamatan Siantar Barat).",
+        summary.cycle_year, summary.indicators
+    );
     println!("Demo logins (local trials only; the passwords are public):");
     for login in &summary.logins {
         println!(

@@ -13,6 +13,7 @@ async fn the_demo_city_seeds_and_its_logins_work() {
         assert_eq!(summary.employees, 1500);
         assert!(summary.opds >= 30);
         assert_eq!(summary.logins.len(), 5);
+        assert_eq!((summary.cycle_year, summary.indicators), (2026, 8));
         // Seeding twice is refused: it would duplicate the city.
         assert!(matches!(
             kinerja_api::demo::seed(&app.db, kinerja_api::demo::default_as_of()).await,
@@ -58,6 +59,45 @@ async fn the_demo_city_seeds_and_its_logins_work() {
             "the operator sees Disdukcapil only: {seen}"
         );
         assert_eq!(all["total"], 1500);
+
+        // A running cycle with Disdukcapil's Perjanjian Kinerja.
+        let cycles = app
+            .get_as("/api/v1/cycles?status=running", &operator)
+            .await
+            .json();
+        assert_eq!(cycles["items"][0]["year"], 2026);
+        let cycle = cycles["items"][0]["id"].as_str().unwrap().to_owned();
+        let disdukcapil = app
+            .get_as("/api/v1/units?q=DISDUKCAPIL&is_opd=true", &operator)
+            .await
+            .json()["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let indicators = app
+            .get_as(
+                &format!("/api/v1/cycles/{cycle}/units/{disdukcapil}/indicators"),
+                &operator,
+            )
+            .await
+            .json();
+        let descriptions: Vec<&str> = indicators
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["description"].as_str().unwrap())
+            .collect();
+        assert!(
+            descriptions.contains(&"Persentase KTP-el terbit ≤ 1 hari kerja"),
+            "{descriptions:?}"
+        );
+        let akta = indicators
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["direction"] == "lower_is_better")
+            .unwrap();
+        assert_eq!(akta["period_targets"]["q2"], 2.5);
 
         // The README's scripted import, into the demo city.
         let admin = login("admin", "demo-admin-2026").await;
