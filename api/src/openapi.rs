@@ -34,6 +34,7 @@ use crate::error::{ErrorCode, Problem, ProblemFieldError};
         (name = "organisation", description = "Units (the unit tree, OPDs, service units) and employees (ASN) with their reporting line."),
         (name = "imports", description = "Bulk uploads: CSV or JSON arrays, all rows or none, with a dry run."),
         (name = "cycles", description = "Annual performance cycles and their settings (DOMAIN §8)."),
+        (name = "skps", description = "SKP: RHK and indicators cascaded from the penilai, agreed in dialogue."),
         (name = "audit", description = "The audit trail of every write."),
     ),
     modifiers(&BearerAuth)

@@ -14,6 +14,32 @@
 //! - [`cycle`]: the annual cycle's settings (with the regulation's defaults) and its life.
 //! - [`skp`]: the SKP agreement workflow and how a revision merges onto its original.
 
+/// Declares a closed list of names with their Indonesian labels.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = ($text:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+    };
+}
+
 pub mod accounts;
 pub mod capaian;
 pub mod cycle;

@@ -9,6 +9,35 @@ use std::hash::Hash;
 
 use serde::{Deserialize, Serialize};
 
+named_enum! {
+    /// Whether an RHK is the core of the job or additional to it.
+    RhkKind {
+        Utama = ("utama", "Utama"),
+        Tambahan = ("tambahan", "Tambahan"),
+    }
+}
+
+named_enum! {
+    /// What an indicator measures of its RHK.
+    Aspect {
+        Kuantitas = ("kuantitas", "Kuantitas"),
+        Kualitas = ("kualitas", "Kualitas"),
+        Waktu = ("waktu", "Waktu"),
+        Biaya = ("biaya", "Biaya"),
+    }
+}
+
+named_enum! {
+    /// Who wrote the SKP: the pegawai himself (a participation figure), or someone for him.
+    ProposedBy {
+        Employee = ("employee", "Pegawai"),
+        Evaluator = ("evaluator", "Pejabat penilai"),
+        UnitAdmin = ("unit_admin", "Operator unit"),
+        Admin = ("admin", "Administrator"),
+        Import = ("import", "Impor"),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkpStatus {

@@ -12,6 +12,7 @@ mod m20261127_000001_accounts;
 mod m20261127_000002_organisation;
 mod m20261127_000003_cycles;
 mod m20261127_000004_unit_indicators;
+mod m20261127_000005_skps;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_organisation::Migration),
             Box::new(m20261127_000003_cycles::Migration),
             Box::new(m20261127_000004_unit_indicators::Migration),
+            Box::new(m20261127_000005_skps::Migration),
         ]
     }
 }

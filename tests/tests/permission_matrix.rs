@@ -89,6 +89,20 @@ const MATRIX: &[Row] = &[
     // employee caller heads the fixture OPD).
     row("POST /api/v1/cycles/{id}/units/{unit_id}/indicators", [401, 201, 201, 201, 403, 403]),
     row("PATCH /api/v1/cycles/{id}/units/{unit_id}/indicators/{indicator_id}", [401, 200, 200, 200, 403, 403]),
+    // SKPs: the fixture SKP belongs to the employee caller (the OPD head, whose penilai is the
+    // Wali Kota: an admin decides for him); the new one is written for his subordinate.
+    row("GET /api/v1/skps",                             [401, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/skps",                            [401, 201, 201, 201, 403, 403]),
+    row("GET /api/v1/skps/{id}",                        [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/skps/{id}/actions",                [401, 200, 200, 200, 200, 200]),
+    row("PATCH /api/v1/skps/{id}",                      [401, 200, 200, 403, 403, 403]),
+    row("POST /api/v1/skps/{id}/rhk",                   [401, 201, 201, 201, 403, 403]),
+    row("PATCH /api/v1/skps/{id}/rhk/{rhk_id}",         [401, 200, 200, 200, 403, 403]),
+    row("DELETE /api/v1/skps/{id}/rhk/{rhk_id}",        [401, 204, 204, 204, 403, 403]),
+    row("POST /api/v1/skps/{id}/submit",                [401, 200, 200, 200, 403, 403]),
+    // Only the penilai decides; the admin's return leaves nothing submitted to approve (409).
+    row("POST /api/v1/skps/{id}/return",                [401, 200, 403, 403, 403, 403]),
+    row("POST /api/v1/skps/{id}/approve",               [401, 409, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -112,6 +126,10 @@ struct Fixtures {
     cycle: String,
     /// A Perjanjian Kinerja indicator of the OPD in that cycle.
     indicator: String,
+    /// The head's SKP, with an utama RHK (changed by the rows) and a tambahan one (removed).
+    skp: String,
+    rhk_kept: String,
+    rhk_removed: String,
     /// The caller's token (none for the anonymous caller).
     token: Option<String>,
 }
@@ -169,6 +187,31 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
     let employee = app
         .create_employee(a, &kinerja_tests::test_nip(2), "Staf", sub_unit, Some(head))
         .await;
+    let skp = app
+        .post_as(
+            "/api/v1/skps",
+            a,
+            &json!({"cycle_id": cycle, "employee_id": head}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut rhk_ids = Vec::new();
+    for body in [
+        json!({"kind": "utama", "description": "Pelayanan KTP-el tepat waktu", "unit_indicator_id": indicator,
+               "indicators": [{"description": "KTP-el terbit", "aspect": "waktu", "direction": "higher_is_better", "target": 95, "unit": "persen"}]}),
+        json!({"kind": "tambahan", "description": "Tugas tambahan", "indicators": []}),
+    ] {
+        let added = app
+            .post_as(&format!("/api/v1/skps/{skp}/rhk"), a, &body)
+            .await;
+        added.assert_status(201);
+        let rhks = added.json()["rhk"].as_array().unwrap().clone();
+        rhk_ids.push(rhks.last().unwrap()["id"].as_str().unwrap().to_owned());
+    }
+    let (rhk_kept, rhk_removed) = (rhk_ids[0].clone(), rhk_ids[1].clone());
 
     let token = match caller {
         Caller::Anonymous => None,
@@ -197,6 +240,9 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
         employee,
         cycle,
         indicator,
+        skp,
+        rhk_kept,
+        rhk_removed,
         token,
     }
 }
@@ -251,13 +297,23 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         fx.employee.to_string()
     } else if template.starts_with("/api/v1/cycles/") {
         fx.cycle.clone()
+    } else if template.starts_with("/api/v1/skps/") {
+        fx.skp.clone()
     } else {
         fx.service_account_id.clone()
     };
     let path = template
         .replace("{id}", &id)
         .replace("{unit_id}", &fx.opd.to_string())
-        .replace("{indicator_id}", &fx.indicator);
+        .replace("{indicator_id}", &fx.indicator)
+        .replace(
+            "{rhk_id}",
+            if method == Method::DELETE {
+                &fx.rhk_removed
+            } else {
+                &fx.rhk_kept
+            },
+        );
     let body = match operation {
         "POST /api/v1/auth/token" => Some(
             json!({"grant_type": "password", "username": fx.target.username, "password": fx.target.password}),
@@ -292,6 +348,15 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "PATCH /api/v1/cycles/{id}/units/{unit_id}/indicators/{indicator_id}" => {
             Some(json!({"target": 96}))
         }
+        "POST /api/v1/skps" => Some(json!({"cycle_id": fx.cycle, "employee_id": fx.employee})),
+        "PATCH /api/v1/skps/{id}" => Some(json!({"end_date": "2026-12-31"})),
+        "POST /api/v1/skps/{id}/rhk" => Some(
+            json!({"kind": "tambahan", "description": format!("Tugas {serial}"), "indicators": []}),
+        ),
+        "PATCH /api/v1/skps/{id}/rhk/{rhk_id}" => {
+            Some(json!({"description": "Pelayanan KTP-el dan KIA tepat waktu"}))
+        }
+        "POST /api/v1/skps/{id}/return" => Some(json!({"reason": "Perjelas indikator"})),
         "POST /api/v1/imports/units" => Some(
             json!([{"code": format!("IMP{serial}"), "name": "Bidang Impor", "kind": "bidang", "parent_code": "OPD1"}]),
         ),
@@ -354,7 +419,8 @@ async fn every_caller_gets_the_expected_status_on_every_operation() {
                 if let Some(token) = &fx.token {
                     builder = builder.bearer_auth(token);
                 }
-                if row.operation.starts_with("PATCH") {
+                // Changes need the current ETag (deletes of SKP children too); `*` matches it.
+                if row.operation.starts_with("PATCH") || row.operation.starts_with("DELETE") {
                     builder = builder.header("If-Match", "*");
                 }
                 if let Some(body) = body {

@@ -129,6 +129,21 @@ catalogue! {
         "A Perjanjian Kinerja belongs to an OPD (a unit with `is_opd: true`).");
     IndicatorCodeTaken = (CONFLICT, "indicator_code_taken", "Indicator code taken", "Kode indikator sudah dipakai",
         "The OPD already has an indicator with this code in the cycle.");
+    // SKP.
+    SkpExists = (CONFLICT, "skp_exists", "SKP exists", "SKP sudah ada",
+        "The employee already has an SKP in this cycle for these dates (a transfer ends one with `end_date` first).");
+    SkpNotEditable = (CONFLICT, "skp_not_editable", "SKP not editable", "SKP tidak dapat diubah",
+        "Only a draft or returned SKP can be edited.");
+    SkpNotSubmittable = (CONFLICT, "skp_not_submittable", "SKP cannot be submitted", "SKP tidak dapat diajukan",
+        "Only a draft or returned SKP can be submitted.");
+    SkpNotSubmitted = (CONFLICT, "skp_not_submitted", "SKP not submitted", "SKP belum diajukan",
+        "Only a submitted SKP can be approved or returned.");
+    SkpEmpty = (UNPROCESSABLE_ENTITY, "skp_empty", "SKP empty", "SKP kosong",
+        "An SKP needs at least one utama RHK with an indicator to be submitted.");
+    PenilaiSkpNotApproved = (CONFLICT, "penilai_skp_not_approved", "Penilai's SKP not approved", "SKP penilai belum disetujui",
+        "An RHK intervenes an RHK of the penilai's SKP, which must be approved before this SKP is submitted.");
+    RhkCodeTaken = (CONFLICT, "rhk_code_taken", "RHK code taken", "Kode RHK sudah dipakai",
+        "Another RHK or indicator of this SKP has this code.");
     // Imports.
     ImportInvalid = (UNPROCESSABLE_ENTITY, "import_invalid", "Import invalid", "Impor tidak valid",
         "Some rows are invalid; nothing was written. `errors` lists every bad row (`row` as in the file: the spreadsheet row for CSV with the header as row 1, the 1-based position for JSON), `field`, `code` and `message`; `created`, `updated`, `unchanged` count the valid rows.");

@@ -10,6 +10,7 @@ pub mod imports;
 pub mod indicators;
 pub mod service;
 pub mod service_accounts;
+pub mod skps;
 pub mod units;
 pub mod users;
 
@@ -59,6 +60,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(indicators::list_indicators)
                 .service(indicators::create_indicator)
                 .service(indicators::update_indicator)
+                .service(skps::list_skps)
+                .service(skps::create_skp)
+                .service(skps::get_skp)
+                .service(skps::update_skp)
+                .service(skps::add_rhk)
+                .service(skps::update_rhk)
+                .service(skps::delete_rhk)
+                .service(skps::submit_skp)
+                .service(skps::approve_skp)
+                .service(skps::return_skp)
+                .service(skps::skp_actions)
                 .service(service_accounts::create_service_account)
                 .service(service_accounts::list_service_accounts)
                 .service(service_accounts::get_service_account)

@@ -9,6 +9,7 @@ pub mod imports;
 pub mod scope;
 pub mod service_accounts;
 pub mod sessions;
+pub mod skps;
 pub mod unit_indicators;
 pub mod units;
 pub mod users;

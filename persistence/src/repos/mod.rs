@@ -6,6 +6,7 @@ pub mod employees;
 pub mod idempotency;
 pub mod service_accounts;
 pub mod sessions;
+pub mod skps;
 pub mod unit_indicators;
 pub mod units;
 pub mod users;

@@ -30,7 +30,7 @@ pub struct UnitIndicatorRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-fn direction(s: &str) -> Option<Direction> {
+pub fn direction(s: &str) -> Option<Direction> {
     Some(match s {
         "higher_is_better" => Direction::HigherIsBetter,
         "lower_is_better" => Direction::LowerIsBetter,
@@ -57,7 +57,7 @@ pub fn aggregation_str(a: Aggregation) -> &'static str {
     }
 }
 
-fn aggregation(s: &str) -> Option<Aggregation> {
+pub fn aggregation(s: &str) -> Option<Aggregation> {
     Some(match s {
         "sum" => Aggregation::Sum,
         "average" => Aggregation::Average,

@@ -1,0 +1,1085 @@
+//! SKP: an employee's plan for a cycle, cascaded from his penilai's, agreed in dialogue
+//! (DOMAIN §2). Who may do what:
+//!
+//! - read: the pegawai, his penilai, admins, auditors, integrations with `read:performance`, the
+//!   unit admins of his unit; and a pegawai reads his penilai's approved SKP (the RHK he cascades
+//!   from);
+//! - edit a draft or returned SKP: the pegawai, his penilai, his unit admin, admins;
+//! - submit: the pegawai, or his unit admin / an admin when they wrote it for him;
+//! - approve or return: the penilai only (an admin acting for the Wali Kota when there is none);
+//! - change the penilai or the end date: unit admins and admins.
+//!
+//! Outside what a caller may read, an SKP does not exist (404).
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use kinerja_domain::capaian::{Aggregation, Direction, Measure, MeasureError, Source, target_of};
+use kinerja_domain::org::{PositionKind, UnitCode};
+use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpError, SkpStatus};
+use kinerja_persistence::repos::employees::{self, EmployeeRecord};
+use kinerja_persistence::repos::skps::{self, RhkRecord, SkpFilter, SkpIndicatorRecord, SkpRecord};
+use kinerja_persistence::repos::{cycles, unit_indicators, units};
+use kinerja_persistence::{Db, ListQuery, Page, Store};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Context;
+use super::scope;
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorCode, FieldError, Msg};
+use crate::http::precondition::IfMatch;
+
+/// An SKP with its RHK and indicators.
+#[derive(Debug, Clone)]
+pub struct FullSkp {
+    pub skp: SkpRecord,
+    pub rhks: Vec<RhkRecord>,
+}
+
+/// What the caller's role lets him do with one SKP (whatever its status: the workflow decides
+/// separately, so someone who may never act hears 403 before a state conflict).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rights {
+    pub read: bool,
+    pub edit: bool,
+    pub submit: bool,
+    pub decide: bool,
+    pub manage: bool,
+    /// An admin deciding for the Wali Kota (the SKP has no penilai among the employees).
+    pub acting_for_wali_kota: bool,
+}
+
+pub fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound).with_detail("No such SKP.", "SKP tidak ditemukan.")
+}
+
+fn forbidden(en: &'static str, id: &'static str) -> ApiError {
+    ApiError::new(ErrorCode::Forbidden).with_detail(en, id)
+}
+
+fn invalid(errors: Vec<FieldError>) -> ApiError {
+    ApiError::new(ErrorCode::ValidationFailed)
+        .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
+        .with_errors(errors)
+}
+
+fn field(field: &str, code: &str, en: impl Into<String>, id: impl Into<String>) -> FieldError {
+    FieldError::new(field, code.to_owned(), Msg::new(en.into(), id.into()))
+}
+
+fn skp_error(e: SkpError) -> ApiError {
+    let code = match e {
+        SkpError::NotEditable => ErrorCode::SkpNotEditable,
+        SkpError::NotSubmittable => ErrorCode::SkpNotSubmittable,
+        SkpError::NotSubmitted => ErrorCode::SkpNotSubmitted,
+        SkpError::Empty => ErrorCode::SkpEmpty,
+        SkpError::ReasonRequired => {
+            return invalid(vec![field(
+                "reason",
+                "required",
+                "is required",
+                "wajib diisi",
+            )]);
+        }
+        // Revisions arrive with their own routes; nothing reaches these yet.
+        SkpError::NotApproved | SkpError::RevisionOpen => ErrorCode::SkpNotEditable,
+    };
+    ApiError::new(code).with_detail(e.to_string(), e.to_string())
+}
+
+/// The caller's rights on `skp` of `employee`.
+pub async fn rights(
+    db: &Db,
+    caller: &Caller,
+    skp: &SkpRecord,
+    employee: &EmployeeRecord,
+) -> Result<Rights, ApiError> {
+    let me = caller.user().and_then(|u| u.employee_id);
+    let owner = me == Some(skp.employee_id);
+    let evaluator = me.is_some() && me == skp.evaluator_id;
+    let manager = caller.is_admin()
+        || (scope::may_manage_org(caller)
+            && scope::manages_unit(db, caller, employee.unit_id).await?);
+    let reader = caller.is_admin()
+        || caller.is_auditor()
+        || caller.has_scope(kinerja_domain::accounts::Scope::ReadPerformance);
+    // A pegawai reads his penilai's approved SKP: the RHK he cascades from.
+    let penilai_view = match me {
+        Some(me) if skp.status == SkpStatus::Approved => {
+            employees::get(db, me).await?.and_then(|e| e.supervisor_id) == Some(skp.employee_id)
+        }
+        _ => false,
+    };
+    let acting_for_wali_kota = caller.is_admin() && skp.evaluator_id.is_none();
+    Ok(Rights {
+        read: reader || manager || owner || evaluator || penilai_view,
+        edit: owner || evaluator || manager,
+        submit: owner || manager,
+        decide: evaluator || acting_for_wali_kota,
+        manage: manager,
+        acting_for_wali_kota,
+    })
+}
+
+/// Loads an SKP the caller may read, with its rights.
+pub async fn load(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(FullSkp, EmployeeRecord, Rights), ApiError> {
+    let skp = skps::get(db, id).await?.ok_or_else(not_found)?;
+    let employee = employees::get(db, skp.employee_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let rights = rights(db, caller, &skp, &employee).await?;
+    if !rights.read {
+        return Err(not_found());
+    }
+    let rhks = skps::rhks(db, skp.id).await?;
+    Ok((FullSkp { skp, rhks }, employee, rights))
+}
+
+fn audit_view(skp: &SkpRecord) -> Value {
+    json!({
+        "cycle_id": skp.cycle_id,
+        "employee_id": skp.employee_id,
+        "evaluator_id": skp.evaluator_id,
+        "status": skp.status,
+        "proposed_by": skp.proposed_by.as_str(),
+        "start_date": skp.start_date,
+        "end_date": skp.end_date,
+        "return_reason": skp.return_reason,
+        "version": skp.version,
+    })
+}
+
+fn rhk_view(rhk: &RhkRecord) -> Value {
+    json!({
+        "id": rhk.id,
+        "code": rhk.code,
+        "kind": rhk.kind.as_str(),
+        "description": rhk.description,
+        "parent_rhk_id": rhk.parent_rhk_id,
+        "unit_indicator_id": rhk.unit_indicator_id,
+        "indicators": rhk.indicators.iter().map(|i| json!({
+            "id": i.id, "code": i.code, "description": i.description, "aspect": i.aspect.as_str(),
+            "target": i.target.map(|m| m.to_string()), "target_max": i.target_max.map(|m| m.to_string()),
+            "target_text": i.target_text, "unit": i.unit,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The unit, jabatan, golongan and penilai of the employee now: frozen into the SKP.
+async fn snapshot(
+    db: &Db,
+    employee: &EmployeeRecord,
+    evaluator: Option<&EmployeeRecord>,
+) -> Result<Value, ApiError> {
+    let unit = units::get(db, employee.unit_id).await?;
+    Ok(json!({
+        "unit": unit.map(|u| json!({"id": u.id, "code": u.code, "name": u.name})),
+        "position": employee.position,
+        "position_kind": employee.position_kind.as_str(),
+        "golongan": employee.golongan,
+        "penilai": evaluator.map(|e| json!({"id": e.id, "nip": e.nip, "name": e.name, "position": e.position})),
+    }))
+}
+
+/// A new SKP, as asked.
+#[derive(Debug, Clone)]
+pub struct NewSkp {
+    pub cycle_id: Uuid,
+    pub employee_id: Uuid,
+    pub evaluator_id: Option<Uuid>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+}
+
+fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
+    )
+}
+
+fn check_dates(year: i32, start: NaiveDate, end: Option<NaiveDate>, errors: &mut Vec<FieldError>) {
+    let (first, last) = year_bounds(year);
+    if start < first || start > last {
+        errors.push(field(
+            "start_date",
+            "outside_cycle",
+            format!("must fall in {year}"),
+            format!("harus dalam tahun {year}"),
+        ));
+    }
+    if let Some(end) = end
+        && (end < start || end > last)
+    {
+        errors.push(field(
+            "end_date",
+            "outside_cycle",
+            format!("must fall between start_date and the end of {year}"),
+            format!("harus antara start_date dan akhir tahun {year}"),
+        ));
+    }
+}
+
+/// An active evaluator other than the employee, or the field error.
+async fn check_evaluator(
+    db: &impl Store,
+    employee: &EmployeeRecord,
+    evaluator: Uuid,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<EmployeeRecord>, ApiError> {
+    match employees::get(db, evaluator).await? {
+        Some(e) if e.id == employee.id => {
+            errors.push(field(
+                "evaluator_id",
+                "self",
+                "cannot be the employee himself",
+                "tidak boleh pegawai itu sendiri",
+            ));
+            Ok(None)
+        }
+        Some(e) if !e.is_active() => {
+            errors.push(field(
+                "evaluator_id",
+                "evaluator_inactive",
+                "the penilai is not active",
+                "penilai tidak aktif",
+            ));
+            Ok(None)
+        }
+        Some(e) => Ok(Some(e)),
+        None => {
+            errors.push(field(
+                "evaluator_id",
+                "unknown_employee",
+                "no employee has this id",
+                "tidak ada pegawai dengan id ini",
+            ));
+            Ok(None)
+        }
+    }
+}
+
+pub async fn create(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    new: NewSkp,
+) -> Result<FullSkp, ApiError> {
+    let mut errors = Vec::new();
+    let cycle = cycles::get(db, new.cycle_id).await?;
+    let employee = employees::get(db, new.employee_id).await?;
+    let visible = match &employee {
+        Some(e) => scope::employee_access(db, caller).await?.allows(e),
+        None => false,
+    };
+    if cycle.is_none() {
+        errors.push(field(
+            "cycle_id",
+            "unknown_cycle",
+            "no cycle has this id",
+            "tidak ada siklus dengan id ini",
+        ));
+    }
+    let (Some(cycle), Some(employee), true) = (cycle, employee, visible) else {
+        if !visible {
+            errors.push(field(
+                "employee_id",
+                "unknown_employee",
+                "no employee has this id",
+                "tidak ada pegawai dengan id ini",
+            ));
+        }
+        return Err(invalid(errors));
+    };
+    if !cycle.status.accepts_skps() {
+        return Err(ApiError::new(ErrorCode::CycleClosed));
+    }
+    if !employee.is_active() {
+        errors.push(field(
+            "employee_id",
+            "employee_inactive",
+            "the employee is not active",
+            "pegawai tidak aktif",
+        ));
+    }
+    let me = caller.user().and_then(|u| u.employee_id);
+    let manager = caller.is_admin()
+        || (scope::may_manage_org(caller)
+            && scope::manages_unit(db, caller, employee.unit_id).await?);
+    let proposed_by = if me == Some(employee.id) {
+        ProposedBy::Employee
+    } else if me.is_some() && me == employee.supervisor_id {
+        ProposedBy::Evaluator
+    } else if caller.is_admin() {
+        ProposedBy::Admin
+    } else if manager {
+        ProposedBy::UnitAdmin
+    } else {
+        return Err(forbidden(
+            "Only the employee, his penilai, his unit admin or an admin writes his SKP.",
+            "Hanya pegawai, penilainya, operator unitnya atau admin yang menyusun SKP-nya.",
+        ));
+    };
+    // The penilai is the supervisor unless a unit admin or admin names another (Plt/Plh).
+    let evaluator_id = match new.evaluator_id {
+        Some(e) if Some(e) != employee.supervisor_id && !manager => {
+            return Err(forbidden(
+                "Only a unit admin or admin names another penilai.",
+                "Hanya operator unit atau admin yang menunjuk penilai lain.",
+            ));
+        }
+        Some(e) => Some(e),
+        None => employee.supervisor_id,
+    };
+    let evaluator = match evaluator_id {
+        Some(e) => check_evaluator(db, &employee, e, &mut errors).await?,
+        None => None,
+    };
+    let start = new.start_date.unwrap_or_else(|| year_bounds(cycle.year).0);
+    check_dates(cycle.year, start, new.end_date, &mut errors);
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    let skp = SkpRecord {
+        id: Uuid::now_v7(),
+        cycle_id: cycle.id,
+        employee_id: employee.id,
+        evaluator_id,
+        status: SkpStatus::Draft,
+        proposed_by,
+        revision_of: None,
+        start_date: start,
+        end_date: new.end_date,
+        snapshot: snapshot(db, &employee, evaluator.as_ref()).await?,
+        return_reason: None,
+        version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    };
+    let tx = db.begin().await?;
+    let last = year_bounds(cycle.year).1;
+    let overlaps = skps::of_employee(&tx, cycle.id, employee.id)
+        .await?
+        .into_iter()
+        .any(|other| {
+            other.status != SkpStatus::Merged
+                && other.revision_of.is_none()
+                && other.start_date <= skp.end_date.unwrap_or(last)
+                && skp.start_date <= other.end_date.unwrap_or(last)
+        });
+    if overlaps {
+        return Err(ApiError::new(ErrorCode::SkpExists));
+    }
+    skps::insert(&tx, &skp).await?;
+    ctx.audit(
+        &tx,
+        "skp.created",
+        "skp",
+        skp.id,
+        None,
+        Some(audit_view(&skp)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(FullSkp {
+        skp,
+        rhks: Vec::new(),
+    })
+}
+
+/// The SKPs the caller may see: admins, auditors and integrations all; unit admins those of their
+/// units' staff; everyone his own and those he evaluates.
+pub async fn list(
+    db: &Db,
+    caller: &Caller,
+    mut filter: SkpFilter,
+    query: &ListQuery,
+) -> Result<Page<SkpRecord>, ApiError> {
+    let everything = caller.is_admin()
+        || caller.is_auditor()
+        || caller.has_scope(kinerja_domain::accounts::Scope::ReadPerformance);
+    if !everything {
+        let me = caller.user().and_then(|u| u.employee_id);
+        let mut ids: Vec<Uuid> = me.into_iter().collect();
+        let managed = if scope::may_manage_org(caller) {
+            scope::managed_units(db, caller).await?
+        } else {
+            None
+        };
+        if let Some(units) = managed {
+            let staff = employees::EmployeeFilter {
+                unit_ids: Some(units.into_iter().collect()),
+                ..Default::default()
+            };
+            let mut offset = 0;
+            loop {
+                let batch = employees::list_all(db, &staff, &[], offset, 5000).await?;
+                let n = batch.len() as u64;
+                ids.extend(batch.into_iter().map(|e| e.id));
+                if n < 5000 {
+                    break;
+                }
+                offset += n;
+            }
+        }
+        filter.employees = Some(ids);
+        filter.evaluated_by = me;
+    }
+    Ok(skps::list(db, &filter, query).await?)
+}
+
+/// `PATCH /skps/{id}`: another penilai (Plt/Plh) or an end date (a transfer), by unit admins and
+/// admins.
+pub async fn update(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+    evaluator_id: Option<Option<Uuid>>,
+    end_date: Option<Option<NaiveDate>>,
+) -> Result<FullSkp, ApiError> {
+    let (full, employee, rights) = load(db, caller, id).await?;
+    if !rights.manage {
+        return Err(forbidden(
+            "Only a unit admin or admin changes the penilai or end date.",
+            "Hanya operator unit atau admin yang mengubah penilai atau tanggal akhir.",
+        ));
+    }
+    let before = full.skp;
+    if_match.require(before.version)?;
+    let cycle = cycles::get(db, before.cycle_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let mut after = before.clone();
+    let mut errors = Vec::new();
+    if let Some(evaluator) = evaluator_id {
+        after.evaluator_id = evaluator;
+        if let Some(e) = evaluator {
+            check_evaluator(db, &employee, e, &mut errors).await?;
+        }
+    }
+    if let Some(end) = end_date {
+        after.end_date = end;
+    }
+    check_dates(cycle.year, after.start_date, after.end_date, &mut errors);
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    if after == before {
+        return Ok(FullSkp {
+            skp: before,
+            rhks: full.rhks,
+        });
+    }
+    after.version = before.version + 1;
+    after.updated_at = ctx.now;
+    let tx = db.begin().await?;
+    skps::update(&tx, &after, before.version).await?;
+    ctx.audit(
+        &tx,
+        "skp.updated",
+        "skp",
+        id,
+        Some(audit_view(&before)),
+        Some(audit_view(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(FullSkp {
+        skp: after,
+        rhks: full.rhks,
+    })
+}
+
+/// An indicator of an RHK, as entered.
+#[derive(Debug, Clone)]
+pub struct IndicatorInput {
+    pub id: Option<Uuid>,
+    pub code: Option<String>,
+    pub description: String,
+    pub aspect: Aspect,
+    pub direction: Direction,
+    pub target: Option<Decimal>,
+    pub target_max: Option<Decimal>,
+    pub target_text: Option<String>,
+    pub unit: String,
+    pub aggregation: Aggregation,
+    pub period_targets: [Option<Decimal>; 3],
+    pub competencies: Vec<String>,
+}
+
+/// An RHK, as entered.
+#[derive(Debug, Clone)]
+pub struct RhkInput {
+    pub code: Option<String>,
+    pub kind: RhkKind,
+    pub description: String,
+    pub parent_rhk_id: Option<Uuid>,
+    pub unit_indicator_id: Option<Uuid>,
+    pub perspective: Option<String>,
+    pub indicators: Vec<IndicatorInput>,
+}
+
+impl RhkInput {
+    /// The input an existing RHK makes, for patches.
+    pub fn of(rhk: &RhkRecord) -> RhkInput {
+        let d = |m: Option<Measure>| m.map(Measure::to_decimal);
+        RhkInput {
+            code: Some(rhk.code.clone()),
+            kind: rhk.kind,
+            description: rhk.description.clone(),
+            parent_rhk_id: rhk.parent_rhk_id,
+            unit_indicator_id: rhk.unit_indicator_id,
+            perspective: rhk.perspective.clone(),
+            indicators: rhk
+                .indicators
+                .iter()
+                .map(|i| IndicatorInput {
+                    id: Some(i.id),
+                    code: Some(i.code.clone()),
+                    description: i.description.clone(),
+                    aspect: i.aspect,
+                    direction: i.direction,
+                    target: d(i.target),
+                    target_max: d(i.target_max),
+                    target_text: i.target_text.clone(),
+                    unit: i.unit.clone(),
+                    aggregation: i.aggregation,
+                    period_targets: i.period_targets.map(d),
+                    competencies: i.competencies.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn measure(name: &str, value: Option<Decimal>, errors: &mut Vec<FieldError>) -> Option<Measure> {
+    let value = value?;
+    Measure::from_decimal(value)
+        .map_err(|e| {
+            let code = match e {
+                MeasureError::TooPrecise => "too_precise",
+                MeasureError::Negative => "negative",
+                MeasureError::OutOfRange => "out_of_range",
+            };
+            errors.push(field(name, code, e.to_string(), e.to_string()));
+        })
+        .ok()
+}
+
+/// Builds and checks an RHK of `full` (cascading included); `existing` is the RHK being changed.
+async fn build_rhk(
+    db: &Db,
+    full: &FullSkp,
+    employee: &EmployeeRecord,
+    input: RhkInput,
+    existing: Option<&RhkRecord>,
+) -> Result<RhkRecord, ApiError> {
+    let skp = &full.skp;
+    let mut errors = Vec::new();
+    let others: Vec<&RhkRecord> = full
+        .rhks
+        .iter()
+        .filter(|r| Some(r.id) != existing.map(|e| e.id))
+        .collect();
+    let mut taken: HashSet<String> = others.iter().map(|r| r.code.clone()).collect();
+    taken.extend(
+        others
+            .iter()
+            .flat_map(|r| r.indicators.iter().map(|i| i.code.clone())),
+    );
+    let position = existing
+        .map(|e| e.position)
+        .unwrap_or_else(|| full.rhks.iter().map(|r| r.position).max().unwrap_or(0) + 1);
+    let code = match input.code {
+        Some(code) => match UnitCode::parse(&code) {
+            Ok(c) => c.as_str().to_owned(),
+            Err(e) => {
+                errors.push(super::units::code_error("code", e));
+                String::new()
+            }
+        },
+        None => (1..)
+            .map(|n| format!("R{n}"))
+            .find(|c| !taken.contains(c))
+            .unwrap_or_default(),
+    };
+    if taken.contains(&code) {
+        return Err(ApiError::new(ErrorCode::RhkCodeTaken).with_detail(
+            format!("{code:?} is taken in this SKP."),
+            format!("{code:?} sudah dipakai di SKP ini."),
+        ));
+    }
+    taken.insert(code.clone());
+    let description = input.description.trim().to_owned();
+    if description.is_empty() {
+        errors.push(field(
+            "description",
+            "required",
+            "is required",
+            "wajib diisi",
+        ));
+    }
+    // Cascading: an utama RHK intervenes exactly one thing; a tambahan RHK may.
+    match (input.kind, input.parent_rhk_id, input.unit_indicator_id) {
+        (_, Some(_), Some(_)) => errors.push(field(
+            "unit_indicator_id",
+            "one_intervention",
+            "intervene either a penilai's RHK or a Perjanjian Kinerja indicator, not both",
+            "intervensi RHK penilai atau indikator Perjanjian Kinerja, bukan keduanya",
+        )),
+        (RhkKind::Utama, None, None) => errors.push(field(
+            "parent_rhk_id",
+            "intervention_required",
+            "an utama RHK must intervene an RHK of the penilai's SKP (or, for JPT and unit heads, a Perjanjian Kinerja indicator)",
+            "RHK utama harus mengintervensi RHK pada SKP penilai (atau, bagi JPT dan kepala unit, indikator Perjanjian Kinerja)",
+        )),
+        _ => {}
+    }
+    if let Some(parent) = input.parent_rhk_id {
+        let of_penilai = match skps::find_rhk(db, parent).await? {
+            Some((parent_skp, _)) => match skps::get(db, parent_skp).await? {
+                Some(p) => {
+                    p.cycle_id == skp.cycle_id
+                        && Some(p.employee_id) == skp.evaluator_id
+                        && p.status != SkpStatus::Merged
+                }
+                None => false,
+            },
+            None => false,
+        };
+        if !of_penilai {
+            errors.push(field(
+                "parent_rhk_id",
+                "parent_not_penilai",
+                "must be an RHK of the penilai's SKP in the same cycle",
+                "harus RHK pada SKP penilai dalam siklus yang sama",
+            ));
+        }
+    }
+    if let Some(indicator) = input.unit_indicator_id {
+        let heads: Vec<Uuid> = units::all(db)
+            .await?
+            .into_iter()
+            .filter(|u| u.head_employee_id == Some(employee.id))
+            .map(|u| u.id)
+            .collect();
+        let allowed = employee.position_kind == PositionKind::Jpt || !heads.is_empty();
+        match unit_indicators::get(db, indicator).await? {
+            Some(i) if i.cycle_id == skp.cycle_id && allowed && (heads.contains(&i.unit_id) || i.unit_id == employee.unit_id) => {}
+            Some(_) if !allowed => errors.push(field(
+                "unit_indicator_id",
+                "unit_indicator_not_allowed",
+                "only JPT and unit heads intervene a Perjanjian Kinerja indicator",
+                "hanya JPT dan kepala unit yang mengintervensi indikator Perjanjian Kinerja",
+            )),
+            _ => errors.push(field(
+                "unit_indicator_id",
+                "unit_indicator_not_own",
+                "must be an indicator of the Perjanjian Kinerja of the employee's OPD in this cycle",
+                "harus indikator Perjanjian Kinerja OPD pegawai pada siklus ini",
+            )),
+        }
+    }
+    let perspective = input
+        .perspective
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty());
+    if perspective.is_some() && employee.position_kind != PositionKind::Jpt {
+        errors.push(field(
+            "perspective",
+            "jpt_only",
+            "only JPT SKPs have perspectives",
+            "hanya SKP JPT yang memiliki perspektif",
+        ));
+    }
+    let rhk_id = existing.map(|e| e.id).unwrap_or_else(Uuid::now_v7);
+    let known: HashSet<Uuid> = existing
+        .map(|e| e.indicators.iter().map(|i| i.id).collect())
+        .unwrap_or_default();
+    let mut indicators = Vec::with_capacity(input.indicators.len());
+    for (n, i) in input.indicators.into_iter().enumerate() {
+        let at = |f: &str| format!("indicators[{n}].{f}");
+        let mut local = Vec::new();
+        let code = match i.code {
+            Some(c) => UnitCode::parse(&c)
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_else(|e| {
+                    local.push(super::units::code_error(&at("code"), e));
+                    String::new()
+                }),
+            None => (1..)
+                .map(|k| format!("{code}.{k}"))
+                .find(|c| !taken.contains(c))
+                .unwrap_or_default(),
+        };
+        if !code.is_empty() && !taken.insert(code.clone()) {
+            return Err(ApiError::new(ErrorCode::RhkCodeTaken).with_detail(
+                format!("{code:?} is taken in this SKP."),
+                format!("{code:?} sudah dipakai di SKP ini."),
+            ));
+        }
+        let target = measure(&at("target"), i.target, &mut local);
+        let target_max = measure(&at("target_max"), i.target_max, &mut local);
+        let period_targets = [
+            measure(&at("period_targets.q1"), i.period_targets[0], &mut local),
+            measure(&at("period_targets.q2"), i.period_targets[1], &mut local),
+            measure(&at("period_targets.q3"), i.period_targets[2], &mut local),
+        ];
+        if local.is_empty()
+            && let Err(e) = target_of(i.direction, Source::Manual, target, target_max)
+        {
+            let (f, c) = e.field_and_code();
+            local.push(field(&at(f), c, e.to_string(), e.to_string()));
+        }
+        if i.description.trim().is_empty() {
+            local.push(field(
+                &at("description"),
+                "required",
+                "is required",
+                "wajib diisi",
+            ));
+        }
+        if i.id.is_some_and(|id| !known.contains(&id)) {
+            local.push(field(
+                &at("id"),
+                "unknown_indicator",
+                "is not an indicator of this RHK",
+                "bukan indikator RHK ini",
+            ));
+        }
+        errors.extend(local);
+        indicators.push(SkpIndicatorRecord {
+            id: i
+                .id
+                .filter(|id| known.contains(id))
+                .unwrap_or_else(Uuid::now_v7),
+            origin_id: None,
+            code,
+            description: i.description.trim().to_owned(),
+            aspect: i.aspect,
+            direction: i.direction,
+            target,
+            target_max,
+            target_text: i
+                .target_text
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty()),
+            unit: i.unit.trim().to_owned(),
+            aggregation: i.aggregation,
+            period_targets,
+            competencies: i
+                .competencies
+                .into_iter()
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            position: n as i32 + 1,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    Ok(RhkRecord {
+        id: rhk_id,
+        skp_id: skp.id,
+        origin_id: existing.and_then(|e| e.origin_id),
+        code,
+        kind: input.kind,
+        description,
+        parent_rhk_id: input.parent_rhk_id,
+        unit_indicator_id: input.unit_indicator_id,
+        perspective,
+        position,
+        indicators,
+    })
+}
+
+/// Saves an SKP change made through its RHK: bumps the SKP (children share its ETag), audits.
+async fn save_change(
+    db: &Db,
+    ctx: &Context,
+    mut full: FullSkp,
+    action: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+    write: impl AsyncFnOnce(&kinerja_persistence::Tx) -> Result<(), ApiError>,
+) -> Result<FullSkp, ApiError> {
+    let expected = full.skp.version;
+    full.skp.version += 1;
+    full.skp.updated_at = ctx.now;
+    let tx = db.begin().await?;
+    write(&tx).await?;
+    skps::update(&tx, &full.skp, expected).await?;
+    ctx.audit(&tx, action, "skp", full.skp.id, before, after)
+        .await?;
+    tx.commit().await?;
+    full.rhks = skps::rhks(db, full.skp.id).await?;
+    Ok(full)
+}
+
+fn must_edit(rights: Rights, status: SkpStatus) -> Result<(), ApiError> {
+    if !rights.edit {
+        return Err(forbidden(
+            "Only the employee, his penilai, his unit admin or an admin edits this SKP.",
+            "Hanya pegawai, penilainya, operator unitnya atau admin yang mengubah SKP ini.",
+        ));
+    }
+    status.ensure_editable().map_err(skp_error)
+}
+
+pub async fn add_rhk(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+    input: RhkInput,
+) -> Result<(FullSkp, Uuid), ApiError> {
+    let (full, employee, rights) = load(db, caller, id).await?;
+    must_edit(rights, full.skp.status)?;
+    if_match.honour(full.skp.version)?;
+    let rhk = build_rhk(db, &full, &employee, input, None).await?;
+    let rhk_id = rhk.id;
+    let after = rhk_view(&rhk);
+    let full = save_change(
+        db,
+        ctx,
+        full,
+        "skp.rhk_added",
+        None,
+        Some(after),
+        async |tx| Ok(skps::save_rhk(tx, &rhk, true).await?),
+    )
+    .await?;
+    Ok((full, rhk_id))
+}
+
+pub async fn change_rhk(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    (id, rhk_id): (Uuid, Uuid),
+    if_match: &IfMatch,
+    change: impl FnOnce(&mut RhkInput),
+) -> Result<FullSkp, ApiError> {
+    let (full, employee, rights) = load(db, caller, id).await?;
+    let existing = full
+        .rhks
+        .iter()
+        .find(|r| r.id == rhk_id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::new(ErrorCode::NotFound).with_detail("No such RHK.", "RHK tidak ditemukan.")
+        })?;
+    must_edit(rights, full.skp.status)?;
+    if_match.require(full.skp.version)?;
+    let mut input = RhkInput::of(&existing);
+    change(&mut input);
+    let rhk = build_rhk(db, &full, &employee, input, Some(&existing)).await?;
+    if rhk == existing {
+        return Ok(full);
+    }
+    let (before, after) = (rhk_view(&existing), rhk_view(&rhk));
+    save_change(
+        db,
+        ctx,
+        full,
+        "skp.rhk_changed",
+        Some(before),
+        Some(after),
+        async |tx| Ok(skps::save_rhk(tx, &rhk, false).await?),
+    )
+    .await
+}
+
+pub async fn remove_rhk(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    (id, rhk_id): (Uuid, Uuid),
+    if_match: &IfMatch,
+) -> Result<FullSkp, ApiError> {
+    let (full, _, rights) = load(db, caller, id).await?;
+    let existing = full
+        .rhks
+        .iter()
+        .find(|r| r.id == rhk_id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::new(ErrorCode::NotFound).with_detail("No such RHK.", "RHK tidak ditemukan.")
+        })?;
+    must_edit(rights, full.skp.status)?;
+    if_match.require(full.skp.version)?;
+    save_change(
+        db,
+        ctx,
+        full,
+        "skp.rhk_removed",
+        Some(rhk_view(&existing)),
+        None,
+        async |tx| Ok(skps::delete_rhk(tx, rhk_id).await?),
+    )
+    .await
+}
+
+/// Applies a workflow step to the SKP row, with an audit event.
+async fn step(
+    db: &Db,
+    ctx: &Context,
+    mut full: FullSkp,
+    action: &str,
+    acting_for: Option<&str>,
+    apply: impl FnOnce(&mut SkpRecord) -> Result<(), ApiError>,
+) -> Result<FullSkp, ApiError> {
+    let before = audit_view(&full.skp);
+    apply(&mut full.skp)?;
+    let expected = full.skp.version;
+    full.skp.version += 1;
+    full.skp.updated_at = ctx.now;
+    let mut ctx = ctx.clone();
+    ctx.actor.acting_for = acting_for.map(str::to_owned);
+    let tx = db.begin().await?;
+    skps::update(&tx, &full.skp, expected).await?;
+    ctx.audit(
+        &tx,
+        action,
+        "skp",
+        full.skp.id,
+        Some(before),
+        Some(audit_view(&full.skp)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(full)
+}
+
+/// The pegawai proposes the SKP. Every penilai's SKP it cascades from must be approved.
+pub async fn submit(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+) -> Result<FullSkp, ApiError> {
+    let (full, _, rights) = load(db, caller, id).await?;
+    if_match.honour(full.skp.version)?;
+    if !rights.submit {
+        return Err(forbidden(
+            "Only the employee (or whoever wrote it for him) submits this SKP.",
+            "Hanya pegawai (atau yang menyusunkannya) yang mengajukan SKP ini.",
+        ));
+    }
+    let has_content = full
+        .rhks
+        .iter()
+        .any(|r| r.kind == RhkKind::Utama && !r.indicators.is_empty());
+    let next = full.skp.status.submit(has_content).map_err(skp_error)?;
+    for rhk in full.rhks.iter().filter(|r| r.parent_rhk_id.is_some()) {
+        let parent_ok = match skps::find_rhk(db, rhk.parent_rhk_id.unwrap_or_default()).await? {
+            Some((parent_skp, _)) => skps::get(db, parent_skp)
+                .await?
+                .is_some_and(|p| p.status == SkpStatus::Approved),
+            None => false,
+        };
+        if !parent_ok {
+            return Err(ApiError::new(ErrorCode::PenilaiSkpNotApproved).with_detail(
+                format!(
+                    "RHK {} intervenes an RHK of an SKP that is not approved.",
+                    rhk.code
+                ),
+                format!(
+                    "RHK {} mengintervensi RHK pada SKP yang belum disetujui.",
+                    rhk.code
+                ),
+            ));
+        }
+    }
+    step(db, ctx, full, "skp.submitted", None, |s| {
+        s.status = next;
+        s.return_reason = None;
+        Ok(())
+    })
+    .await
+}
+
+fn must_decide(rights: Rights) -> Result<(), ApiError> {
+    if !rights.decide {
+        return Err(forbidden(
+            "Only the penilai approves or returns this SKP.",
+            "Hanya penilai yang menyetujui atau mengembalikan SKP ini.",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn approve(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+) -> Result<FullSkp, ApiError> {
+    let (full, _, rights) = load(db, caller, id).await?;
+    if_match.honour(full.skp.version)?;
+    must_decide(rights)?;
+    let (next, _) = full
+        .skp
+        .status
+        .approve(full.skp.revision_of.is_some())
+        .map_err(skp_error)?;
+    let acting_for = rights.acting_for_wali_kota.then_some("Wali Kota");
+    step(db, ctx, full, "skp.approved", acting_for, |s| {
+        s.status = next;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn return_to_employee(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+    reason: String,
+) -> Result<FullSkp, ApiError> {
+    let (full, _, rights) = load(db, caller, id).await?;
+    if_match.honour(full.skp.version)?;
+    must_decide(rights)?;
+    let next = full.skp.status.return_with(&reason).map_err(skp_error)?;
+    let acting_for = rights.acting_for_wali_kota.then_some("Wali Kota");
+    step(db, ctx, full, "skp.returned", acting_for, |s| {
+        s.status = next;
+        s.return_reason = Some(reason.trim().to_owned());
+        Ok(())
+    })
+    .await
+}
+
+/// What the caller may do with the SKP now, for a portal's buttons.
+pub fn actions(full: &FullSkp, rights: Rights) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let editable = full.skp.status.is_editable();
+    if rights.edit && editable {
+        out.push("edit");
+    }
+    if rights.submit && editable {
+        out.push("submit");
+    }
+    if rights.decide && full.skp.status == SkpStatus::Submitted {
+        out.push("approve");
+        out.push("return");
+    }
+    if rights.manage && full.skp.status != SkpStatus::Merged {
+        out.push("update");
+    }
+    out
+}

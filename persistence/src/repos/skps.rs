@@ -1,0 +1,376 @@
+//! SKPs with their RHK and indicators. An SKP is loaded and saved whole with its children; every
+//! change of a child bumps the SKP's version (children share its ETag).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kinerja_domain::capaian::{Aggregation, Direction, Measure};
+use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpStatus};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::unit_indicators::{aggregation, aggregation_str, direction, direction_str};
+use super::{corrupt, ordered, paged};
+use crate::entities::{skp_indicators, skp_rhks, skps};
+use crate::{ListQuery, Page, PersistenceError, Store};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkpRecord {
+    pub id: Uuid,
+    pub cycle_id: Uuid,
+    pub employee_id: Uuid,
+    pub evaluator_id: Option<Uuid>,
+    pub status: SkpStatus,
+    pub proposed_by: ProposedBy,
+    pub revision_of: Option<Uuid>,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    /// Unit, jabatan, golongan and penilai at creation.
+    pub snapshot: Value,
+    pub return_reason: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RhkRecord {
+    pub id: Uuid,
+    pub skp_id: Uuid,
+    pub origin_id: Option<Uuid>,
+    pub code: String,
+    pub kind: RhkKind,
+    pub description: String,
+    pub parent_rhk_id: Option<Uuid>,
+    pub unit_indicator_id: Option<Uuid>,
+    pub perspective: Option<String>,
+    pub position: i32,
+    pub indicators: Vec<SkpIndicatorRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkpIndicatorRecord {
+    pub id: Uuid,
+    pub origin_id: Option<Uuid>,
+    pub code: String,
+    pub description: String,
+    pub aspect: Aspect,
+    pub direction: Direction,
+    pub target: Option<Measure>,
+    pub target_max: Option<Measure>,
+    pub target_text: Option<String>,
+    pub unit: String,
+    pub aggregation: Aggregation,
+    pub period_targets: [Option<Measure>; 3],
+    pub competencies: Vec<String>,
+    pub position: i32,
+}
+
+impl TryFrom<skps::Model> for SkpRecord {
+    type Error = PersistenceError;
+    fn try_from(m: skps::Model) -> Result<Self, PersistenceError> {
+        Ok(SkpRecord {
+            status: SkpStatus::parse(&m.status)
+                .ok_or_else(|| corrupt("skps", format!("status {:?}", m.status)))?,
+            proposed_by: ProposedBy::parse(&m.proposed_by)
+                .ok_or_else(|| corrupt("skps", format!("proposed_by {:?}", m.proposed_by)))?,
+            snapshot: serde_json::from_str(&m.snapshot).map_err(|e| corrupt("skps", e))?,
+            id: m.id,
+            cycle_id: m.cycle_id,
+            employee_id: m.employee_id,
+            evaluator_id: m.evaluator_id,
+            revision_of: m.revision_of,
+            start_date: m.start_date,
+            end_date: m.end_date,
+            return_reason: m.return_reason,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        })
+    }
+}
+
+fn skp_model(s: &SkpRecord) -> skps::ActiveModel {
+    skps::ActiveModel {
+        id: Set(s.id),
+        cycle_id: Set(s.cycle_id),
+        employee_id: Set(s.employee_id),
+        evaluator_id: Set(s.evaluator_id),
+        status: Set(s.status.as_str().to_owned()),
+        proposed_by: Set(s.proposed_by.as_str().to_owned()),
+        revision_of: Set(s.revision_of),
+        start_date: Set(s.start_date),
+        end_date: Set(s.end_date),
+        snapshot: Set(s.snapshot.to_string()),
+        return_reason: Set(s.return_reason.clone()),
+        version: Set(s.version),
+        created_at: Set(s.created_at),
+        updated_at: Set(s.updated_at),
+    }
+}
+
+fn indicator_from(m: skp_indicators::Model) -> Result<SkpIndicatorRecord, PersistenceError> {
+    let bad = |what: &str, v: &str| corrupt("skp_indicators", format!("{what} {v:?}"));
+    Ok(SkpIndicatorRecord {
+        aspect: Aspect::parse(&m.aspect).ok_or_else(|| bad("aspect", &m.aspect))?,
+        direction: direction(&m.direction).ok_or_else(|| bad("direction", &m.direction))?,
+        aggregation: aggregation(&m.aggregation)
+            .ok_or_else(|| bad("aggregation", &m.aggregation))?,
+        competencies: serde_json::from_str(&m.competencies)
+            .map_err(|e| corrupt("skp_indicators", e))?,
+        id: m.id,
+        origin_id: m.origin_id,
+        code: m.code,
+        description: m.description,
+        target: m.target.map(Measure::from_scaled),
+        target_max: m.target_max.map(Measure::from_scaled),
+        target_text: m.target_text,
+        unit: m.unit,
+        period_targets: [
+            m.q1_target.map(Measure::from_scaled),
+            m.q2_target.map(Measure::from_scaled),
+            m.q3_target.map(Measure::from_scaled),
+        ],
+        position: m.position,
+    })
+}
+
+fn indicator_model(rhk_id: Uuid, i: &SkpIndicatorRecord) -> skp_indicators::ActiveModel {
+    skp_indicators::ActiveModel {
+        id: Set(i.id),
+        rhk_id: Set(rhk_id),
+        origin_id: Set(i.origin_id),
+        code: Set(i.code.clone()),
+        description: Set(i.description.clone()),
+        aspect: Set(i.aspect.as_str().to_owned()),
+        direction: Set(direction_str(i.direction).to_owned()),
+        target: Set(i.target.map(Measure::scaled)),
+        target_max: Set(i.target_max.map(Measure::scaled)),
+        target_text: Set(i.target_text.clone()),
+        unit: Set(i.unit.clone()),
+        aggregation: Set(aggregation_str(i.aggregation).to_owned()),
+        q1_target: Set(i.period_targets[0].map(Measure::scaled)),
+        q2_target: Set(i.period_targets[1].map(Measure::scaled)),
+        q3_target: Set(i.period_targets[2].map(Measure::scaled)),
+        competencies: Set(
+            serde_json::to_string(&i.competencies).unwrap_or_else(|_| "[]".to_owned())
+        ),
+        position: Set(i.position),
+    }
+}
+
+fn rhk_model(r: &RhkRecord) -> skp_rhks::ActiveModel {
+    skp_rhks::ActiveModel {
+        id: Set(r.id),
+        skp_id: Set(r.skp_id),
+        origin_id: Set(r.origin_id),
+        code: Set(r.code.clone()),
+        kind: Set(r.kind.as_str().to_owned()),
+        description: Set(r.description.clone()),
+        parent_rhk_id: Set(r.parent_rhk_id),
+        unit_indicator_id: Set(r.unit_indicator_id),
+        perspective: Set(r.perspective.clone()),
+        position: Set(r.position),
+    }
+}
+
+pub async fn insert(s: &impl Store, skp: &SkpRecord) -> Result<(), PersistenceError> {
+    skps::Entity::insert(skp_model(skp)).exec(s.conn()).await?;
+    Ok(())
+}
+
+pub async fn get(s: &impl Store, id: Uuid) -> Result<Option<SkpRecord>, PersistenceError> {
+    skps::Entity::find_by_id(id)
+        .one(s.conn())
+        .await?
+        .map(SkpRecord::try_from)
+        .transpose()
+}
+
+/// Writes the SKP row if its version is still `expected_version`.
+pub async fn update(
+    s: &impl Store,
+    skp: &SkpRecord,
+    expected_version: i64,
+) -> Result<(), PersistenceError> {
+    let result = skps::Entity::update_many()
+        .set(skp_model(skp))
+        .filter(skps::Column::Id.eq(skp.id))
+        .filter(skps::Column::Version.eq(expected_version))
+        .exec(s.conn())
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(PersistenceError::Stale("skp"));
+    }
+    Ok(())
+}
+
+/// The SKPs of an employee in a cycle (any status).
+pub async fn of_employee(
+    s: &impl Store,
+    cycle_id: Uuid,
+    employee_id: Uuid,
+) -> Result<Vec<SkpRecord>, PersistenceError> {
+    skps::Entity::find()
+        .filter(skps::Column::CycleId.eq(cycle_id))
+        .filter(skps::Column::EmployeeId.eq(employee_id))
+        .all(s.conn())
+        .await?
+        .into_iter()
+        .map(SkpRecord::try_from)
+        .collect()
+}
+
+/// The RHK of an SKP in order, each with its indicators.
+pub async fn rhks(s: &impl Store, skp_id: Uuid) -> Result<Vec<RhkRecord>, PersistenceError> {
+    let rows = skp_rhks::Entity::find()
+        .filter(skp_rhks::Column::SkpId.eq(skp_id))
+        .order_by_asc(skp_rhks::Column::Position)
+        .all(s.conn())
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut indicators = if ids.is_empty() {
+        Vec::new()
+    } else {
+        skp_indicators::Entity::find()
+            .filter(skp_indicators::Column::RhkId.is_in(ids))
+            .order_by_asc(skp_indicators::Column::Position)
+            .all(s.conn())
+            .await?
+    };
+    rows.into_iter()
+        .map(|r| {
+            let mine: Vec<skp_indicators::Model> =
+                indicators.extract_if(.., |i| i.rhk_id == r.id).collect();
+            Ok(RhkRecord {
+                kind: RhkKind::parse(&r.kind)
+                    .ok_or_else(|| corrupt("skp_rhks", format!("kind {:?}", r.kind)))?,
+                indicators: mine
+                    .into_iter()
+                    .map(indicator_from)
+                    .collect::<Result<_, _>>()?,
+                id: r.id,
+                skp_id: r.skp_id,
+                origin_id: r.origin_id,
+                code: r.code,
+                description: r.description,
+                parent_rhk_id: r.parent_rhk_id,
+                unit_indicator_id: r.unit_indicator_id,
+                perspective: r.perspective,
+                position: r.position,
+            })
+        })
+        .collect()
+}
+
+/// One RHK row (without indicators) wherever it is, with its SKP id.
+pub async fn find_rhk(
+    s: &impl Store,
+    id: Uuid,
+) -> Result<Option<(Uuid, RhkKind)>, PersistenceError> {
+    Ok(skp_rhks::Entity::find_by_id(id)
+        .one(s.conn())
+        .await?
+        .and_then(|r| RhkKind::parse(&r.kind).map(|k| (r.skp_id, k))))
+}
+
+/// Writes an RHK and replaces its indicators with `rhk.indicators`.
+pub async fn save_rhk(
+    s: &impl Store,
+    rhk: &RhkRecord,
+    is_new: bool,
+) -> Result<(), PersistenceError> {
+    if is_new {
+        skp_rhks::Entity::insert(rhk_model(rhk))
+            .exec(s.conn())
+            .await?;
+    } else {
+        skp_rhks::Entity::update(rhk_model(rhk))
+            .exec(s.conn())
+            .await?;
+        skp_indicators::Entity::delete_many()
+            .filter(skp_indicators::Column::RhkId.eq(rhk.id))
+            .exec(s.conn())
+            .await?;
+    }
+    if !rhk.indicators.is_empty() {
+        skp_indicators::Entity::insert_many(
+            rhk.indicators.iter().map(|i| indicator_model(rhk.id, i)),
+        )
+        .exec(s.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn delete_rhk(s: &impl Store, id: Uuid) -> Result<(), PersistenceError> {
+    skp_indicators::Entity::delete_many()
+        .filter(skp_indicators::Column::RhkId.eq(id))
+        .exec(s.conn())
+        .await?;
+    skp_rhks::Entity::delete_by_id(id).exec(s.conn()).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SkpFilter {
+    pub cycle_id: Option<Uuid>,
+    pub employee_id: Option<Uuid>,
+    pub evaluator_id: Option<Uuid>,
+    pub status: Option<SkpStatus>,
+    /// Only SKPs of these employees (the caller's scope), or evaluated by `evaluated_by`.
+    pub employees: Option<Vec<Uuid>>,
+    pub evaluated_by: Option<Uuid>,
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+pub const SORTABLE: &[&str] = &["created_at", "updated_at", "start_date"];
+
+pub async fn list(
+    s: &impl Store,
+    filter: &SkpFilter,
+    query: &ListQuery,
+) -> Result<Page<SkpRecord>, PersistenceError> {
+    use sea_orm::Condition;
+    let mut select = skps::Entity::find();
+    if let Some(v) = filter.cycle_id {
+        select = select.filter(skps::Column::CycleId.eq(v));
+    }
+    if let Some(v) = filter.employee_id {
+        select = select.filter(skps::Column::EmployeeId.eq(v));
+    }
+    if let Some(v) = filter.evaluator_id {
+        select = select.filter(skps::Column::EvaluatorId.eq(v));
+    }
+    if let Some(v) = filter.status {
+        select = select.filter(skps::Column::Status.eq(v.as_str()));
+    }
+    if let Some(v) = filter.updated_since {
+        select = select.filter(skps::Column::UpdatedAt.gte(v));
+    }
+    if filter.employees.is_some() || filter.evaluated_by.is_some() {
+        let mut any = Condition::any();
+        if let Some(ids) = &filter.employees {
+            any = any.add(skps::Column::EmployeeId.is_in(ids.iter().copied()));
+        }
+        if let Some(e) = filter.evaluated_by {
+            any = any.add(skps::Column::EvaluatorId.eq(e));
+        }
+        select = select.filter(any);
+    }
+    let select = ordered(select, &query.sort, |name| match name {
+        "created_at" => Some(skps::Column::CreatedAt),
+        "updated_at" => Some(skps::Column::UpdatedAt),
+        "start_date" => Some(skps::Column::StartDate),
+        _ => None,
+    })
+    .order_by_asc(skps::Column::Id);
+    let page = paged(s.conn(), select, query).await?;
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(SkpRecord::try_from)
+            .collect::<Result<_, _>>()?,
+        total: page.total,
+    })
+}

@@ -1,0 +1,434 @@
+//! SKP drafting and agreement: a kepala dinas's SKP intervening the Perjanjian Kinerja, a staff
+//! SKP cascaded from it, returned once and approved, and every breach with its code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kinerja_tests::{TestApp, TestResponse, on_each_db, test_nip};
+use reqwest::Method;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+struct City {
+    admin: String,
+    cycle: String,
+    indicator: String,
+    sekda: (Uuid, String),
+    kadis: (Uuid, String),
+    staf: (Uuid, String),
+    operator: String,
+}
+
+async fn employee(
+    app: &TestApp,
+    a: &str,
+    n: u32,
+    name: &str,
+    kind: &str,
+    unit: Uuid,
+    supervisor: Option<Uuid>,
+) -> Uuid {
+    let response = app
+        .post_as(
+            "/api/v1/employees",
+            a,
+            &json!({"nip": test_nip(n), "name": name, "employment_type": "pns", "golongan": "IV/a", "position": name,
+                    "position_kind": kind, "unit_id": unit, "supervisor_id": supervisor}),
+        )
+        .await;
+    response.assert_status(201);
+    response.json()["id"].as_str().unwrap().parse().unwrap()
+}
+
+async fn person(app: &TestApp, a: &str, username: &str, id: Uuid) -> (Uuid, String) {
+    let (user, _) = app.session_as(username, &["employee"]).await;
+    app.link_user(a, user.id, id).await;
+    (id, app.login(&user).await.access_token)
+}
+
+async fn city(app: &TestApp) -> City {
+    let (_, admin) = app.session_as("admin", &["admin"]).await;
+    let a = admin.access_token.clone();
+    let cycle = app
+        .post_as("/api/v1/cycles", &a, &json!({"year": 2026}))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let setda = app
+        .create_unit(&a, "SETDA", "sekretariat", None, true)
+        .await;
+    let dinas = app
+        .create_unit(&a, "DISDUKCAPIL", "dinas", Some(setda), true)
+        .await;
+    let sekda = employee(app, &a, 1, "Sekretaris Daerah", "jpt", setda, None).await;
+    let kadis = employee(app, &a, 2, "Kepala Dinas", "jpt", dinas, Some(sekda)).await;
+    let staf = employee(
+        app,
+        &a,
+        3,
+        "Pengadministrasi",
+        "pelaksana",
+        dinas,
+        Some(kadis),
+    )
+    .await;
+    app.patch_as(
+        &format!("/api/v1/units/{dinas}"),
+        &a,
+        Some("*"),
+        &json!({"head_employee_id": kadis}),
+    )
+    .await
+    .assert_status(200);
+    let indicator = app
+        .post_as(
+            &format!("/api/v1/cycles/{cycle}/units/{dinas}/indicators"),
+            &a,
+            &json!({"description": "Persentase KTP-el terbit ≤ 1 hari kerja", "direction": "higher_is_better", "target": 95, "unit": "persen"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let operator = app
+        .create_user_with("operator.disdukcapil", &["unit_admin"], false, Some(dinas))
+        .await;
+    City {
+        sekda: person(app, &a, "sekda", sekda).await,
+        kadis: person(app, &a, "kadis", kadis).await,
+        staf: person(app, &a, "staf", staf).await,
+        operator: app.login(&operator).await.access_token,
+        admin: a,
+        cycle,
+        indicator,
+    }
+}
+
+fn rhk(kind: &str, description: &str, intervenes: Value) -> Value {
+    let mut body = json!({
+        "kind": kind, "description": description,
+        "indicators": [{"description": "Persentase berkas selesai tepat waktu", "aspect": "waktu", "direction": "higher_is_better",
+                        "target": 95, "unit": "persen", "aggregation": "average", "period_targets": {"q1": 90}}]
+    });
+    if let (Some(target), Some(extra)) = (body.as_object_mut(), intervenes.as_object()) {
+        target.extend(extra.clone());
+    }
+    body
+}
+
+async fn action(
+    app: &TestApp,
+    token: &str,
+    skp: &str,
+    what: &str,
+    body: Option<Value>,
+) -> TestResponse {
+    let mut request = app.authed(Method::POST, &format!("/api/v1/skps/{skp}/{what}"), token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn an_skp_cascades_from_the_perjanjian_kinerja_down_to_staff() {
+    on_each_db(async |app: &TestApp| {
+        let c = city(app).await;
+        let (kadis_id, kadis) = (&c.kadis.0, &c.kadis.1);
+        let (staf_id, staf) = (&c.staf.0, &c.staf.1);
+
+        // The kepala dinas writes his own SKP; his penilai is the Sekda.
+        let created = app
+            .post_as(
+                "/api/v1/skps",
+                kadis,
+                &json!({"cycle_id": c.cycle, "employee_id": kadis_id}),
+            )
+            .await;
+        created.assert_status(201);
+        let skp = created.json();
+        assert_eq!(skp["status"], "draft");
+        assert_eq!(skp["proposed_by"], "employee");
+        assert_eq!(skp["evaluator_id"], c.sekda.0.to_string());
+        assert_eq!(skp["start_date"], "2026-01-01");
+        assert_eq!(skp["snapshot"]["penilai"]["name"], "Sekretaris Daerah");
+        assert_eq!(skp["snapshot"]["unit"]["code"], "DISDUKCAPIL");
+        let kadis_skp = skp["id"].as_str().unwrap().to_owned();
+
+        // Empty SKPs cannot be proposed; an utama RHK must intervene something.
+        action(app, kadis, &kadis_skp, "submit", None)
+            .await
+            .assert_problem(422, "skp_empty");
+        let problem = app
+            .post_as(
+                &format!("/api/v1/skps/{kadis_skp}/rhk"),
+                kadis,
+                &rhk("utama", "Pelayanan KTP-el", json!({})),
+            )
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["code"], "intervention_required");
+
+        let added = app
+            .post_as(
+                &format!("/api/v1/skps/{kadis_skp}/rhk"),
+                kadis,
+                &rhk(
+                    "utama",
+                    "Meningkatnya kecepatan penerbitan KTP-el",
+                    json!({"unit_indicator_id": c.indicator}),
+                ),
+            )
+            .await;
+        added.assert_status(201);
+        assert_eq!(added.header("etag"), Some("\"2\""));
+        let kadis_rhk = added.json()["rhk"][0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(added.json()["rhk"][0]["code"], "R1");
+        assert_eq!(added.json()["rhk"][0]["indicators"][0]["code"], "R1.1");
+
+        // The staff member cascades from it, but may not submit before it is approved.
+        let staf_skp = app
+            .post_as(
+                "/api/v1/skps",
+                staf,
+                &json!({"cycle_id": c.cycle, "employee_id": staf_id}),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let problem = app
+            .post_as(
+                &format!("/api/v1/skps/{staf_skp}/rhk"),
+                staf,
+                &rhk("utama", "x", json!({"unit_indicator_id": c.indicator})),
+            )
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["code"], "unit_indicator_not_allowed");
+        app.post_as(
+            &format!("/api/v1/skps/{staf_skp}/rhk"),
+            staf,
+            &rhk(
+                "utama",
+                "Terlayaninya perekaman KTP-el",
+                json!({"parent_rhk_id": kadis_rhk}),
+            ),
+        )
+        .await
+        .assert_status(201);
+        action(app, staf, &staf_skp, "submit", None)
+            .await
+            .assert_problem(409, "penilai_skp_not_approved");
+
+        // Kepala dinas proposes; only his penilai decides.
+        action(app, kadis, &kadis_skp, "submit", None)
+            .await
+            .assert_status(200);
+        action(app, kadis, &kadis_skp, "approve", None)
+            .await
+            .assert_problem(403, "forbidden");
+        action(app, &c.operator, &kadis_skp, "approve", None)
+            .await
+            .assert_problem(403, "forbidden");
+        let actions = app
+            .get_as(&format!("/api/v1/skps/{kadis_skp}/actions"), &c.sekda.1)
+            .await
+            .json();
+        assert_eq!(actions["actions"], json!(["approve", "return"]));
+        let approved = action(app, &c.sekda.1, &kadis_skp, "approve", None).await;
+        approved.assert_status(200);
+        assert_eq!(approved.json()["status"], "approved");
+
+        // The staff SKP: submitted, returned with a reason, edited, resubmitted, approved.
+        action(app, staf, &staf_skp, "submit", None)
+            .await
+            .assert_status(200);
+        action(
+            app,
+            kadis,
+            &staf_skp,
+            "return",
+            Some(json!({"reason": " "})),
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+        let returned = action(
+            app,
+            kadis,
+            &staf_skp,
+            "return",
+            Some(json!({"reason": "Tambahkan target triwulan II dan III."})),
+        )
+        .await;
+        returned.assert_status(200);
+        assert_eq!(returned.json()["status"], "returned");
+        assert_eq!(
+            returned.json()["return_reason"],
+            "Tambahkan target triwulan II dan III."
+        );
+        let current = app.get_as(&format!("/api/v1/skps/{staf_skp}"), staf).await;
+        let etag = current.header("etag").unwrap().to_owned();
+        let rhk_id = current.json()["rhk"][0]["id"].as_str().unwrap().to_owned();
+        let indicator = current.json()["rhk"][0]["indicators"][0].clone();
+        let mut changed = indicator.clone();
+        for key in ["aspect_label", "origin_id"] {
+            changed.as_object_mut().unwrap().remove(key);
+        }
+        changed["period_targets"] = json!({"q1": 90, "q2": 92, "q3": 94});
+        app.patch_as(
+            &format!("/api/v1/skps/{staf_skp}/rhk/{rhk_id}"),
+            staf,
+            Some("\"1\""),
+            &json!({"indicators": [changed]}),
+        )
+        .await
+        .assert_problem(412, "precondition_failed");
+        let edited = app
+            .patch_as(
+                &format!("/api/v1/skps/{staf_skp}/rhk/{rhk_id}"),
+                staf,
+                Some(&etag),
+                &json!({"indicators": [changed]}),
+            )
+            .await;
+        edited.assert_status(200);
+        let kept = &edited.json()["rhk"][0]["indicators"][0];
+        assert_eq!(
+            kept["id"], indicator["id"],
+            "an indicator matched by id keeps its id"
+        );
+        assert_eq!(kept["period_targets"]["q3"], 94.0);
+        action(app, staf, &staf_skp, "submit", None)
+            .await
+            .assert_status(200);
+        action(app, kadis, &staf_skp, "approve", None)
+            .await
+            .assert_status(200);
+
+        // An approved SKP is not edited; a draft is not approved.
+        app.post_as(
+            &format!("/api/v1/skps/{staf_skp}/rhk"),
+            staf,
+            &rhk("tambahan", "x", json!({})),
+        )
+        .await
+        .assert_problem(409, "skp_not_editable");
+        app.post_as(
+            "/api/v1/skps",
+            staf,
+            &json!({"cycle_id": c.cycle, "employee_id": staf_id}),
+        )
+        .await
+        .assert_problem(409, "skp_exists");
+
+        // The staff member reads his penilai's approved SKP; a stranger sees nothing.
+        app.get_as(&format!("/api/v1/skps/{kadis_skp}"), staf)
+            .await
+            .assert_status(200);
+        let (_, stranger) = app.session_as("orang.lain", &["employee"]).await;
+        app.get_as(&format!("/api/v1/skps/{staf_skp}"), &stranger.access_token)
+            .await
+            .assert_problem(404, "not_found");
+        let mine = app
+            .get_as(&format!("/api/v1/skps?cycle_id={}", c.cycle), staf)
+            .await
+            .json();
+        assert_eq!(mine["total"], 1);
+        let audit = app
+            .get_as(
+                &format!("/api/v1/audit-events?entity_id={staf_skp}"),
+                &c.admin,
+            )
+            .await
+            .json();
+        let actions: Vec<&str> = audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert!(
+            actions.contains(&"skp.returned") && actions.contains(&"skp.approved"),
+            "{actions:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_sekda_is_approved_by_an_admin_for_the_wali_kota() {
+    on_each_db(async |app: &TestApp| {
+        let c = city(app).await;
+        let (sekda_id, sekda) = (&c.sekda.0, &c.sekda.1);
+        let skp = app.post_as("/api/v1/skps", sekda, &json!({"cycle_id": c.cycle, "employee_id": sekda_id})).await.json();
+        assert!(skp["evaluator_id"].is_null());
+        let id = skp["id"].as_str().unwrap().to_owned();
+        app.post_as(&format!("/api/v1/skps/{id}/rhk"), sekda, &rhk("tambahan", "Koordinasi perangkat daerah", json!({})))
+            .await
+            .assert_status(201);
+        // A tambahan RHK alone is not enough to propose.
+        action(app, sekda, &id, "submit", None).await.assert_problem(422, "skp_empty");
+        // A penilai's RHK must come from the penilai's own SKP.
+        let other = app.post_as("/api/v1/skps", &c.kadis.1, &json!({"cycle_id": c.cycle, "employee_id": c.kadis.0})).await.json();
+        let other_rhk = app
+            .post_as(
+                &format!("/api/v1/skps/{}/rhk", other["id"].as_str().unwrap()),
+                &c.kadis.1,
+                &rhk("utama", "x", json!({"unit_indicator_id": c.indicator})),
+            )
+            .await
+            .json()["rhk"][0]["id"]
+            .clone();
+        let problem = app
+            .post_as(&format!("/api/v1/skps/{id}/rhk"), sekda, &rhk("utama", "x", json!({"parent_rhk_id": other_rhk})))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["code"], "parent_not_penilai");
+        let utama = app
+            .post_as(&format!("/api/v1/skps/{id}/rhk"), sekda, &rhk("utama", "Tata kelola pemerintahan", json!({"perspective": "Penerima Layanan", "parent_rhk_id": null})))
+            .await;
+        assert_eq!(utama.status, 422, "{}", utama.text());
+        // Nobody approves his own SKP; the admin finds nothing submitted yet.
+        action(app, sekda, &id, "approve", None).await.assert_problem(403, "forbidden");
+        action(app, &c.admin, &id, "approve", None).await.assert_problem(409, "skp_not_submitted");
+
+        // Admin, acting for the Wali Kota, names the end of the SKP and decides it.
+        let ended = app.patch_as(&format!("/api/v1/skps/{id}"), &c.admin, Some("*"), &json!({"end_date": "2026-06-30"})).await;
+        ended.assert_status(200);
+        assert_eq!(ended.json()["end_date"], "2026-06-30");
+        app.patch_as(&format!("/api/v1/skps/{id}"), sekda, Some("*"), &json!({"end_date": null}))
+            .await
+            .assert_problem(403, "forbidden");
+        app.patch_as(&format!("/api/v1/skps/{id}"), &c.admin, Some("*"), &json!({"end_date": "2027-01-01"}))
+            .await
+            .assert_problem(422, "validation_failed");
+
+        // The Sekda (a JPT) intervenes the Setda's Perjanjian Kinerja, with a perspective.
+        let setda = skp["snapshot"]["unit"]["id"].as_str().unwrap().to_owned();
+        let setda_indicator = app
+            .post_as(
+                &format!("/api/v1/cycles/{}/units/{setda}/indicators", c.cycle),
+                &c.admin,
+                &json!({"description": "Indeks reformasi birokrasi", "direction": "higher_is_better", "target": 70, "unit": "indeks"}),
+            )
+            .await
+            .json()["id"]
+            .clone();
+        app.post_as(
+            &format!("/api/v1/skps/{id}/rhk"),
+            sekda,
+            &rhk("utama", "Meningkatnya kualitas tata kelola", json!({"unit_indicator_id": setda_indicator, "perspective": "Proses Bisnis"})),
+        )
+        .await
+        .assert_status(201);
+        action(app, sekda, &id, "submit", None).await.assert_status(200);
+        let approved = action(app, &c.admin, &id, "approve", None).await;
+        approved.assert_status(200);
+        let audit = app.get_as(&format!("/api/v1/audit-events?entity_id={id}&action=skp.approved"), &c.admin).await.json();
+        assert_eq!(audit["items"][0]["acting_for"], "Wali Kota");
+    })
+    .await;
+}
