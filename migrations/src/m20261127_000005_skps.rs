@@ -42,6 +42,7 @@ enum SkpRhks {
     UnitIndicatorId,
     Perspective,
     Position,
+    RetiredAt,
 }
 
 #[derive(DeriveIden)]
@@ -64,6 +65,7 @@ enum SkpIndicators {
     Q3Target,
     Competencies,
     Position,
+    RetiredAt,
 }
 
 #[derive(DeriveIden)]
@@ -165,6 +167,8 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(SkpRhks::UnitIndicatorId))
                     .col(string_len_null(SkpRhks::Perspective, 50))
                     .col(integer(SkpRhks::Position))
+                    // Set when an approved revision dropped it: kept, with its realisasi, as history.
+                    .col(timestamp_with_time_zone_null(SkpRhks::RetiredAt))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_skp_rhks_skp")
@@ -222,6 +226,7 @@ impl MigrationTrait for Migration {
                     // JSON array of competency tags.
                     .col(text(SkpIndicators::Competencies))
                     .col(integer(SkpIndicators::Position))
+                    .col(timestamp_with_time_zone_null(SkpIndicators::RetiredAt))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_skp_indicators_rhk")

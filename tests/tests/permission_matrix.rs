@@ -103,6 +103,8 @@ const MATRIX: &[Row] = &[
     // Only the penilai decides; the admin's return leaves nothing submitted to approve (409).
     row("POST /api/v1/skps/{id}/return",                [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/skps/{id}/approve",               [401, 409, 403, 403, 403, 403]),
+    // Only an approved SKP is revised (the fixture's is not); the penilai-less roles may not.
+    row("POST /api/v1/skps/{id}/revise",                [401, 409, 409, 409, 403, 403]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];

@@ -432,3 +432,167 @@ async fn the_sekda_is_approved_by_an_admin_for_the_wali_kota() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_revision_is_agreed_and_applied_onto_the_approved_skp() {
+    on_each_db(async |app: &TestApp| {
+        let c = city(app).await;
+        let (kadis_id, kadis) = (&c.kadis.0, &c.kadis.1);
+        let sekda = &c.sekda.1;
+        let original = app
+            .post_as(
+                "/api/v1/skps",
+                kadis,
+                &json!({"cycle_id": c.cycle, "employee_id": kadis_id}),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        action(app, kadis, &original, "revise", None)
+            .await
+            .assert_problem(409, "skp_not_approved");
+        let added = app
+            .post_as(
+                &format!("/api/v1/skps/{original}/rhk"),
+                kadis,
+                &rhk(
+                    "utama",
+                    "Meningkatnya kecepatan penerbitan KTP-el",
+                    json!({"unit_indicator_id": c.indicator}),
+                ),
+            )
+            .await
+            .json();
+        let r1 = added["rhk"][0]["id"].as_str().unwrap().to_owned();
+        let r1_indicator = added["rhk"][0]["indicators"][0]["id"].clone();
+        action(app, kadis, &original, "submit", None)
+            .await
+            .assert_status(200);
+        action(app, sekda, &original, "approve", None)
+            .await
+            .assert_status(200);
+        let actions = app
+            .get_as(&format!("/api/v1/skps/{original}/actions"), kadis)
+            .await
+            .json();
+        assert_eq!(actions["actions"], json!(["revise"]));
+
+        // Only who may edit revises; the staff member reads this SKP but does not own it.
+        action(app, &c.staf.1, &original, "revise", None)
+            .await
+            .assert_problem(403, "forbidden");
+        let opened = action(app, kadis, &original, "revise", None).await;
+        opened.assert_status(201);
+        let revision = opened.json();
+        let rev = revision["id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            opened.header("location"),
+            Some(format!("/api/v1/skps/{rev}").as_str())
+        );
+        assert_eq!(revision["status"], "draft");
+        assert_eq!(revision["revision_of"], original.as_str());
+        assert_eq!(revision["rhk"][0]["origin_id"], r1.as_str());
+        assert_eq!(
+            revision["rhk"][0]["indicators"][0]["origin_id"],
+            r1_indicator
+        );
+        assert_ne!(revision["rhk"][0]["id"], r1.as_str());
+        action(app, kadis, &original, "revise", None)
+            .await
+            .assert_problem(409, "revision_open");
+        let actions = app
+            .get_as(&format!("/api/v1/skps/{original}/actions"), kadis)
+            .await
+            .json();
+        assert_eq!(actions["actions"], json!([]), "one open revision at a time");
+
+        // The revision rewrites R1 and adds a tambahan RHK; the original stays in force meanwhile.
+        let rev_r1 = revision["rhk"][0]["id"].as_str().unwrap().to_owned();
+        app.patch_as(
+            &format!("/api/v1/skps/{rev}/rhk/{rev_r1}"),
+            kadis,
+            Some("\"1\""),
+            &json!({"description": "Meningkatnya kecepatan dan akurasi penerbitan KTP-el"}),
+        )
+        .await
+        .assert_status(200);
+        app.post_as(
+            &format!("/api/v1/skps/{rev}/rhk"),
+            kadis,
+            &rhk("tambahan", "Menjadi narasumber sosialisasi IKD", json!({})),
+        )
+        .await
+        .assert_status(201);
+        let before = app.get_as(&format!("/api/v1/skps/{original}"), kadis).await;
+        assert_eq!(before.json()["rhk"].as_array().unwrap().len(), 1);
+        action(app, kadis, &rev, "submit", None)
+            .await
+            .assert_status(200);
+        let merged = action(app, sekda, &rev, "approve", None).await;
+        merged.assert_status(200);
+        let skp = merged.json();
+        assert_eq!(
+            skp["id"],
+            original.as_str(),
+            "approval answers the original"
+        );
+        assert_eq!(skp["status"], "approved");
+        assert_eq!(skp["rhk"].as_array().unwrap().len(), 2);
+        assert_eq!(skp["rhk"][0]["id"], r1.as_str(), "a kept RHK keeps its id");
+        assert_eq!(
+            skp["rhk"][0]["description"],
+            "Meningkatnya kecepatan dan akurasi penerbitan KTP-el"
+        );
+        assert_eq!(skp["rhk"][0]["indicators"][0]["id"], r1_indicator);
+        assert_eq!(skp["rhk"][1]["kind"], "tambahan");
+        assert_eq!(
+            app.get_as(&format!("/api/v1/skps/{rev}"), kadis)
+                .await
+                .json()["status"],
+            "merged"
+        );
+
+        // A second revision drops the tambahan RHK: it retires from the approved SKP.
+        let second = action(app, kadis, &original, "revise", None).await;
+        second.assert_status(201);
+        let second = second.json();
+        let rev2 = second["id"].as_str().unwrap().to_owned();
+        let dropped = second["rhk"][1]["id"].as_str().unwrap().to_owned();
+        app.send(
+            app.authed(
+                Method::DELETE,
+                &format!("/api/v1/skps/{rev2}/rhk/{dropped}"),
+                kadis,
+            )
+            .header("if-match", "\"1\""),
+        )
+        .await
+        .assert_status(204);
+        action(app, kadis, &rev2, "submit", None)
+            .await
+            .assert_status(200);
+        let merged = action(app, sekda, &rev2, "approve", None).await;
+        merged.assert_status(200);
+        let rhks = merged.json()["rhk"].clone();
+        assert_eq!(rhks.as_array().unwrap().len(), 1);
+        assert_eq!(rhks[0]["id"], r1.as_str());
+
+        let audit = app
+            .get_as(
+                &format!("/api/v1/audit-events?entity_id={original}"),
+                &c.admin,
+            )
+            .await
+            .json();
+        let merges = audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "skp.revision_merged")
+            .count();
+        assert_eq!(merges, 2);
+    })
+    .await;
+}

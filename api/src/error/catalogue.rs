@@ -142,6 +142,10 @@ catalogue! {
         "An SKP needs at least one utama RHK with an indicator to be submitted.");
     PenilaiSkpNotApproved = (CONFLICT, "penilai_skp_not_approved", "Penilai's SKP not approved", "SKP penilai belum disetujui",
         "An RHK intervenes an RHK of the penilai's SKP, which must be approved before this SKP is submitted.");
+    SkpNotApproved = (CONFLICT, "skp_not_approved", "SKP not approved", "SKP belum disetujui",
+        "Only an approved SKP can be revised.");
+    RevisionOpen = (CONFLICT, "revision_open", "Revision open", "Revisi masih terbuka",
+        "This SKP already has an open revision: finish that one first.");
     RhkCodeTaken = (CONFLICT, "rhk_code_taken", "RHK code taken", "Kode RHK sudah dipakai",
         "Another RHK or indicator of this SKP has this code.");
     // Imports.

@@ -69,6 +69,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(skps::delete_rhk)
                 .service(skps::submit_skp)
                 .service(skps::approve_skp)
+                .service(skps::revise_skp)
                 .service(skps::return_skp)
                 .service(skps::skp_actions)
                 .service(service_accounts::create_service_account)

@@ -403,7 +403,7 @@ pub struct SkpQuery {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"actions": ["edit", "submit"]}))]
 pub struct SkpActions {
-    /// Among `edit`, `submit`, `approve`, `return`, `update`.
+    /// Among `edit`, `submit`, `approve`, `return`, `update`, `revise`.
     pub actions: Vec<&'static str>,
 }
 
@@ -756,8 +756,10 @@ pub async fn submit_skp(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The SKP's id")),
     responses(
-        (status = 200, description = "The approved SKP.", body = SkpView),
-        (status = 409, description = "`skp_not_submitted`."),
+        (status = 200, description = "The approved SKP; for a revision, the original it was \
+            applied onto.", body = SkpView),
+        (status = 409, description = "`skp_not_submitted`, or `skp_not_approved` when a \
+            revision's original is no longer approved."),
     )
 )]
 #[post("/skps/{id}/approve")]
@@ -772,6 +774,40 @@ pub async fn approve_skp(
         skps::approve(&state.db, &ctx, &caller.caller, id.into_inner(), &if_match).await?,
     );
     Ok(respond::ok(version, &view))
+}
+
+/// Open a revision of an approved SKP (who may edit it may revise it): a draft copy whose RHK
+/// and indicators carry `origin_id`, the item they revise. Edit, submit and have it approved like
+/// any SKP; approval applies it onto the original (kept items keep their ids, dropped ones
+/// retire) and the revision becomes `merged`. One open revision at a time (409
+/// `revision_open`); only approved SKPs (409 `skp_not_approved`). `If-Match` honoured.
+#[utoipa::path(
+    tag = "skps",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The approved SKP's id")),
+    responses(
+        (status = 201, description = "The revision, a draft.", body = SkpView,
+         headers(("Location" = String, description = "The revision's URL"))),
+        (status = 403, description = "The caller may not edit this SKP (`forbidden`)."),
+        (status = 409, description = "`skp_not_approved` or `revision_open`."),
+        (status = 412, description = "The SKP changed (`precondition_failed`)."),
+    )
+)]
+#[post("/skps/{id}/revise")]
+pub async fn revise_skp(
+    caller: Need<OrgReader>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = Context::of(&caller.caller, state.clock.now());
+    let (version, view) =
+        full_view(skps::revise(&state.db, &ctx, &caller.caller, id.into_inner(), &if_match).await?);
+    Ok(respond::created(
+        format!("/api/v1/skps/{}", view.id),
+        version,
+        &view,
+    ))
 }
 
 /// Send the SKP back with a reason: the penilai only. It is then edited and submitted again.
@@ -807,7 +843,8 @@ pub async fn return_skp(
     Ok(respond::ok(version, &view))
 }
 
-/// What the caller may do with the SKP now (`edit`, `submit`, `approve`, `return`, `update`).
+/// What the caller may do with the SKP now (`edit`, `submit`, `approve`, `return`, `update`,
+/// `revise`).
 #[utoipa::path(
     tag = "skps",
     security(("bearer" = [])),
@@ -822,6 +859,6 @@ pub async fn skp_actions(
 ) -> Result<HttpResponse, ApiError> {
     let (full, _, rights) = skps::load(&state.db, &caller.caller, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(SkpActions {
-        actions: skps::actions(&full, rights),
+        actions: skps::actions_now(&state.db, &full, rights).await?,
     }))
 }

@@ -11,12 +11,12 @@
 //!
 //! Outside what a caller may read, an SKP does not exist (404).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use kinerja_domain::capaian::{Aggregation, Direction, Measure, MeasureError, Source, target_of};
 use kinerja_domain::org::{PositionKind, UnitCode};
-use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpError, SkpStatus};
+use kinerja_domain::skp::{Approval, Aspect, ProposedBy, RhkKind, SkpError, SkpStatus, plan_merge};
 use kinerja_persistence::repos::employees::{self, EmployeeRecord};
 use kinerja_persistence::repos::skps::{self, RhkRecord, SkpFilter, SkpIndicatorRecord, SkpRecord};
 use kinerja_persistence::repos::{cycles, unit_indicators, units};
@@ -83,8 +83,8 @@ fn skp_error(e: SkpError) -> ApiError {
                 "wajib diisi",
             )]);
         }
-        // Revisions arrive with their own routes; nothing reaches these yet.
-        SkpError::NotApproved | SkpError::RevisionOpen => ErrorCode::SkpNotEditable,
+        SkpError::NotApproved => ErrorCode::SkpNotApproved,
+        SkpError::RevisionOpen => ErrorCode::RevisionOpen,
     };
     ApiError::new(code).with_detail(e.to_string(), e.to_string())
 }
@@ -701,8 +701,9 @@ async fn build_rhk(
         ));
     }
     let rhk_id = existing.map(|e| e.id).unwrap_or_else(Uuid::now_v7);
-    let known: HashSet<Uuid> = existing
-        .map(|e| e.indicators.iter().map(|i| i.id).collect())
+    // Indicator id -> origin (in a revision, the original's indicator it revises).
+    let known: HashMap<Uuid, Option<Uuid>> = existing
+        .map(|e| e.indicators.iter().map(|i| (i.id, i.origin_id)).collect())
         .unwrap_or_default();
     let mut indicators = Vec::with_capacity(input.indicators.len());
     for (n, i) in input.indicators.into_iter().enumerate() {
@@ -747,7 +748,7 @@ async fn build_rhk(
                 "wajib diisi",
             ));
         }
-        if i.id.is_some_and(|id| !known.contains(&id)) {
+        if i.id.is_some_and(|id| !known.contains_key(&id)) {
             local.push(field(
                 &at("id"),
                 "unknown_indicator",
@@ -759,9 +760,9 @@ async fn build_rhk(
         indicators.push(SkpIndicatorRecord {
             id: i
                 .id
-                .filter(|id| known.contains(id))
+                .filter(|id| known.contains_key(id))
                 .unwrap_or_else(Uuid::now_v7),
-            origin_id: None,
+            origin_id: i.id.and_then(|id| known.get(&id).copied().flatten()),
             code,
             description: i.description.trim().to_owned(),
             aspect: i.aspect,
@@ -1030,17 +1031,240 @@ pub async fn approve(
     let (full, _, rights) = load(db, caller, id).await?;
     if_match.honour(full.skp.version)?;
     must_decide(rights)?;
-    let (next, _) = full
+    let (next, approval) = full
         .skp
         .status
         .approve(full.skp.revision_of.is_some())
         .map_err(skp_error)?;
     let acting_for = rights.acting_for_wali_kota.then_some("Wali Kota");
-    step(db, ctx, full, "skp.approved", acting_for, |s| {
-        s.status = next;
-        Ok(())
-    })
-    .await
+    match (approval, full.skp.revision_of) {
+        (Approval::MergedIntoOriginal, Some(original_id)) => {
+            merge(db, ctx, full, original_id, next, acting_for).await
+        }
+        _ => {
+            step(db, ctx, full, "skp.approved", acting_for, |s| {
+                s.status = next;
+                Ok(())
+            })
+            .await
+        }
+    }
+}
+
+/// Applies an agreed revision onto its original in one transaction (DOMAIN §2): items the
+/// revision kept take its content under their original ids (so realisasi stays attached), new
+/// items join, dropped items retire. The revision becomes `merged`; the original is answered.
+async fn merge(
+    db: &Db,
+    ctx: &Context,
+    mut revision: FullSkp,
+    original_id: Uuid,
+    merged: SkpStatus,
+    acting_for: Option<&str>,
+) -> Result<FullSkp, ApiError> {
+    let mut original = match skps::get(db, original_id).await? {
+        Some(skp) => FullSkp {
+            rhks: skps::rhks(db, skp.id).await?,
+            skp,
+        },
+        None => return Err(not_found()),
+    };
+    if original.skp.status != SkpStatus::Approved {
+        return Err(skp_error(SkpError::NotApproved));
+    }
+    let mut ctx = ctx.clone();
+    ctx.actor.acting_for = acting_for.map(str::to_owned);
+    let tx = db.begin().await?;
+
+    let rhk_plan = plan_merge(
+        &original.rhks.iter().map(|r| r.id).collect::<Vec<_>>(),
+        &revision
+            .rhks
+            .iter()
+            .map(|r| (r.id, r.origin_id))
+            .collect::<Vec<_>>(),
+    );
+    let mut retired_indicators = Vec::new();
+    for (original_rhk_id, revision_rhk_id) in &rhk_plan.keep {
+        let (Some(old), Some(new)) = (
+            original.rhks.iter().find(|r| r.id == *original_rhk_id),
+            revision.rhks.iter().find(|r| r.id == *revision_rhk_id),
+        ) else {
+            continue;
+        };
+        let rhk = RhkRecord {
+            id: old.id,
+            skp_id: old.skp_id,
+            origin_id: old.origin_id,
+            indicators: Vec::new(),
+            ..new.clone()
+        };
+        skps::update_rhk_row(&tx, &rhk).await?;
+        let plan = plan_merge(
+            &old.indicators.iter().map(|i| i.id).collect::<Vec<_>>(),
+            &new.indicators
+                .iter()
+                .map(|i| (i.id, i.origin_id))
+                .collect::<Vec<_>>(),
+        );
+        for (original_ind, revision_ind) in &plan.keep {
+            if let Some(i) = new.indicators.iter().find(|i| i.id == *revision_ind) {
+                let kept = SkpIndicatorRecord {
+                    id: *original_ind,
+                    origin_id: None,
+                    ..i.clone()
+                };
+                skps::save_indicator(&tx, old.id, &kept, false).await?;
+            }
+        }
+        for added in &plan.add {
+            if let Some(i) = new.indicators.iter().find(|i| i.id == *added) {
+                let fresh = SkpIndicatorRecord {
+                    id: Uuid::now_v7(),
+                    origin_id: None,
+                    ..i.clone()
+                };
+                skps::save_indicator(&tx, old.id, &fresh, true).await?;
+            }
+        }
+        retired_indicators.extend(plan.retire);
+    }
+    for added in &rhk_plan.add {
+        if let Some(r) = revision.rhks.iter().find(|r| r.id == *added) {
+            let rhk = RhkRecord {
+                id: Uuid::now_v7(),
+                skp_id: original.skp.id,
+                origin_id: None,
+                indicators: r
+                    .indicators
+                    .iter()
+                    .map(|i| SkpIndicatorRecord {
+                        id: Uuid::now_v7(),
+                        origin_id: None,
+                        ..i.clone()
+                    })
+                    .collect(),
+                ..r.clone()
+            };
+            skps::save_rhk(&tx, &rhk, true).await?;
+        }
+    }
+    skps::retire(&tx, &rhk_plan.retire, &retired_indicators, ctx.now).await?;
+
+    let before = audit_view(&revision.skp);
+    let expected = revision.skp.version;
+    revision.skp.status = merged;
+    revision.skp.version += 1;
+    revision.skp.updated_at = ctx.now;
+    skps::update(&tx, &revision.skp, expected).await?;
+    ctx.audit(
+        &tx,
+        "skp.approved",
+        "skp",
+        revision.skp.id,
+        Some(before),
+        Some(audit_view(&revision.skp)),
+    )
+    .await?;
+
+    let before = json!({
+        "version": original.skp.version,
+        "rhk": original.rhks.iter().map(rhk_view).collect::<Vec<_>>(),
+    });
+    let expected = original.skp.version;
+    original.skp.version += 1;
+    original.skp.updated_at = ctx.now;
+    skps::update(&tx, &original.skp, expected).await?;
+    original.rhks = skps::rhks(&tx, original.skp.id).await?;
+    ctx.audit(
+        &tx,
+        "skp.revision_merged",
+        "skp",
+        original.skp.id,
+        Some(before),
+        Some(json!({
+            "version": original.skp.version,
+            "revision_id": revision.skp.id,
+            "rhk_kept": rhk_plan.keep.len(),
+            "rhk_added": rhk_plan.add.len(),
+            "rhk_retired": rhk_plan.retire,
+            "indicators_retired": retired_indicators,
+            "rhk": original.rhks.iter().map(rhk_view).collect::<Vec<_>>(),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(original)
+}
+
+/// Opens a revision of an approved SKP: a draft copy whose items remember their originals
+/// (`origin_id`). The approved SKP stays in force until the penilai agrees to the revision.
+pub async fn revise(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    id: Uuid,
+    if_match: &IfMatch,
+) -> Result<FullSkp, ApiError> {
+    let (full, _, rights) = load(db, caller, id).await?;
+    if_match.honour(full.skp.version)?;
+    if !rights.edit {
+        return Err(forbidden(
+            "Only the employee, his penilai, his unit admin or an admin revises this SKP.",
+            "Hanya pegawai, penilainya, operator unitnya atau admin yang merevisi SKP ini.",
+        ));
+    }
+    let tx = db.begin().await?;
+    let open = skps::open_revision(&tx, full.skp.id).await?.is_some();
+    let status = full.skp.status.revise(open).map_err(skp_error)?;
+    let skp = SkpRecord {
+        id: Uuid::now_v7(),
+        status,
+        revision_of: Some(full.skp.id),
+        return_reason: None,
+        version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        ..full.skp.clone()
+    };
+    let rhks: Vec<RhkRecord> = full
+        .rhks
+        .iter()
+        .map(|r| RhkRecord {
+            id: Uuid::now_v7(),
+            skp_id: skp.id,
+            origin_id: Some(r.id),
+            indicators: r
+                .indicators
+                .iter()
+                .map(|i| SkpIndicatorRecord {
+                    id: Uuid::now_v7(),
+                    origin_id: Some(i.id),
+                    ..i.clone()
+                })
+                .collect(),
+            ..r.clone()
+        })
+        .collect();
+    skps::insert(&tx, &skp).await?;
+    for rhk in &rhks {
+        skps::save_rhk(&tx, rhk, true).await?;
+    }
+    ctx.audit(
+        &tx,
+        "skp.revision_opened",
+        "skp",
+        skp.id,
+        None,
+        Some(json!({
+            "revision_of": full.skp.id,
+            "skp": audit_view(&skp),
+            "rhk": rhks.iter().map(rhk_view).collect::<Vec<_>>(),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(FullSkp { skp, rhks })
 }
 
 pub async fn return_to_employee(
@@ -1082,4 +1306,20 @@ pub fn actions(full: &FullSkp, rights: Rights) -> Vec<&'static str> {
         out.push("update");
     }
     out
+}
+
+/// [`actions`], plus `revise` when the SKP is approved and no revision of it is open.
+pub async fn actions_now(
+    db: &Db,
+    full: &FullSkp,
+    rights: Rights,
+) -> Result<Vec<&'static str>, ApiError> {
+    let mut out = actions(full, rights);
+    if rights.edit
+        && full.skp.status == SkpStatus::Approved
+        && skps::open_revision(db, full.skp.id).await?.is_none()
+    {
+        out.push("revise");
+    }
+    Ok(out)
 }

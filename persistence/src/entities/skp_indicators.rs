@@ -21,6 +21,7 @@ pub struct Model {
     pub q3_target: Option<i64>,
     pub competencies: String,
     pub position: i32,
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ pub struct Model {
     pub unit_indicator_id: Option<Uuid>,
     pub perspective: Option<String>,
     pub position: i32,
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

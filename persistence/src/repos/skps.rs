@@ -155,6 +155,7 @@ fn indicator_model(rhk_id: Uuid, i: &SkpIndicatorRecord) -> skp_indicators::Acti
             serde_json::to_string(&i.competencies).unwrap_or_else(|_| "[]".to_owned())
         ),
         position: Set(i.position),
+        retired_at: Set(None),
     }
 }
 
@@ -170,6 +171,7 @@ fn rhk_model(r: &RhkRecord) -> skp_rhks::ActiveModel {
         unit_indicator_id: Set(r.unit_indicator_id),
         perspective: Set(r.perspective.clone()),
         position: Set(r.position),
+        retired_at: Set(None),
     }
 }
 
@@ -220,10 +222,12 @@ pub async fn of_employee(
         .collect()
 }
 
-/// The RHK of an SKP in order, each with its indicators.
+/// The RHK in force of an SKP in order, each with its indicators in force (retired ones stay in
+/// the tables as history).
 pub async fn rhks(s: &impl Store, skp_id: Uuid) -> Result<Vec<RhkRecord>, PersistenceError> {
     let rows = skp_rhks::Entity::find()
         .filter(skp_rhks::Column::SkpId.eq(skp_id))
+        .filter(skp_rhks::Column::RetiredAt.is_null())
         .order_by_asc(skp_rhks::Column::Position)
         .all(s.conn())
         .await?;
@@ -233,6 +237,7 @@ pub async fn rhks(s: &impl Store, skp_id: Uuid) -> Result<Vec<RhkRecord>, Persis
     } else {
         skp_indicators::Entity::find()
             .filter(skp_indicators::Column::RhkId.is_in(ids))
+            .filter(skp_indicators::Column::RetiredAt.is_null())
             .order_by_asc(skp_indicators::Column::Position)
             .all(s.conn())
             .await?
@@ -300,6 +305,78 @@ pub async fn save_rhk(
         .await?;
     }
     Ok(())
+}
+
+/// Writes an RHK's own fields, leaving its indicators alone (merging a revision).
+pub async fn update_rhk_row(s: &impl Store, rhk: &RhkRecord) -> Result<(), PersistenceError> {
+    skp_rhks::Entity::update(rhk_model(rhk))
+        .exec(s.conn())
+        .await?;
+    Ok(())
+}
+
+/// Writes one indicator of an RHK: a new row, or new content for an existing id.
+pub async fn save_indicator(
+    s: &impl Store,
+    rhk_id: Uuid,
+    indicator: &SkpIndicatorRecord,
+    is_new: bool,
+) -> Result<(), PersistenceError> {
+    if is_new {
+        skp_indicators::Entity::insert(indicator_model(rhk_id, indicator))
+            .exec(s.conn())
+            .await?;
+    } else {
+        skp_indicators::Entity::update(indicator_model(rhk_id, indicator))
+            .exec(s.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Retires RHK (with their indicators) and indicators: out of force, kept as history.
+pub async fn retire(
+    s: &impl Store,
+    rhk_ids: &[Uuid],
+    indicator_ids: &[Uuid],
+    at: DateTime<Utc>,
+) -> Result<(), PersistenceError> {
+    use sea_orm::sea_query::Expr;
+    if !rhk_ids.is_empty() {
+        skp_rhks::Entity::update_many()
+            .col_expr(skp_rhks::Column::RetiredAt, Expr::value(at))
+            .filter(skp_rhks::Column::Id.is_in(rhk_ids.iter().copied()))
+            .exec(s.conn())
+            .await?;
+        skp_indicators::Entity::update_many()
+            .col_expr(skp_indicators::Column::RetiredAt, Expr::value(at))
+            .filter(skp_indicators::Column::RhkId.is_in(rhk_ids.iter().copied()))
+            .filter(skp_indicators::Column::RetiredAt.is_null())
+            .exec(s.conn())
+            .await?;
+    }
+    if !indicator_ids.is_empty() {
+        skp_indicators::Entity::update_many()
+            .col_expr(skp_indicators::Column::RetiredAt, Expr::value(at))
+            .filter(skp_indicators::Column::Id.is_in(indicator_ids.iter().copied()))
+            .exec(s.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// The open revision of an approved SKP (not yet merged), if any.
+pub async fn open_revision(
+    s: &impl Store,
+    original: Uuid,
+) -> Result<Option<SkpRecord>, PersistenceError> {
+    skps::Entity::find()
+        .filter(skps::Column::RevisionOf.eq(original))
+        .filter(skps::Column::Status.ne(SkpStatus::Merged.as_str()))
+        .one(s.conn())
+        .await?
+        .map(SkpRecord::try_from)
+        .transpose()
 }
 
 pub async fn delete_rhk(s: &impl Store, id: Uuid) -> Result<(), PersistenceError> {
