@@ -14,9 +14,11 @@ use kinerja_domain::accounts::Role;
 use kinerja_domain::capaian::{Aggregation, Direction, Measure, Source};
 use kinerja_domain::cycle::{CycleStatus, Settings};
 use kinerja_domain::org::{EmployeeStatus, EmploymentType, Nip, PositionKind, UnitKind};
+use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpStatus};
 use kinerja_persistence::Db;
 use kinerja_persistence::repos::cycles::CycleRecord;
 use kinerja_persistence::repos::employees::{self, EmployeeRecord};
+use kinerja_persistence::repos::skps::{self, RhkRecord, SkpIndicatorRecord, SkpRecord};
 use kinerja_persistence::repos::unit_indicators::UnitIndicatorRecord;
 use kinerja_persistence::repos::units::{self, UnitRecord};
 use rand::{Rng, SeedableRng};
@@ -51,6 +53,8 @@ pub struct DemoSummary {
     pub cycle_year: i32,
     /// Perjanjian Kinerja indicators seeded for some OPDs.
     pub indicators: usize,
+    /// Approved SKPs cascaded from the Sekda down through Disdukcapil.
+    pub skps: usize,
     pub logins: Vec<DemoLogin>,
 }
 
@@ -920,10 +924,7 @@ fn performance(b: &Builder, as_of: NaiveDate) -> (CycleRecord, Vec<UnitIndicator
         .with_ymd_and_hms(year, 1, 2, 1, 0, 0)
         .single()
         .unwrap_or(b.now);
-    let id_of = |seed: u128| {
-        uuid::Builder::from_random_bytes((seed ^ 0x5349_414e_5441_5200_u128).to_be_bytes())
-            .into_uuid()
-    };
+    let id_of = demo_id;
     let cycle = CycleRecord {
         id: id_of(u128::from(year as u32)),
         year,
@@ -949,7 +950,17 @@ fn performance(b: &Builder, as_of: NaiveDate) -> (CycleRecord, Vec<UnitIndicator
         Aggregation,
         [Option<Measure>; 3],
         Source,
-    ); 8] = [
+    ); 9] = [
+        (
+            "SETDA",
+            "Indeks Reformasi Birokrasi Kota Pematangsiantar",
+            Direction::HigherIsBetter,
+            m(70, 0),
+            "indeks",
+            Aggregation::Last,
+            [None; 3],
+            Source::Manual,
+        ),
         (
             "DISDUKCAPIL",
             "Persentase KTP-el terbit ≤ 1 hari kerja",
@@ -1064,6 +1075,323 @@ fn performance(b: &Builder, as_of: NaiveDate) -> (CycleRecord, Vec<UnitIndicator
     (cycle, indicators)
 }
 
+/// A deterministic demo id (the same reference date gives the same ids).
+fn demo_id(seed: u128) -> Uuid {
+    uuid::Builder::from_random_bytes((seed ^ 0x5349_414e_5441_5200_u128).to_be_bytes()).into_uuid()
+}
+
+/// What a demo RHK intervenes.
+#[derive(Clone, Copy)]
+enum Intervenes {
+    /// The `n`th (from 1) Perjanjian Kinerja indicator of the employee's OPD.
+    Pk(&'static str, usize),
+    /// The penilai's RHK at this index.
+    Penilai(usize),
+}
+
+/// A demo indicator: description, aspect, direction, target, unit, aggregation, quarterly targets.
+type Iki = (
+    &'static str,
+    Aspect,
+    Direction,
+    Measure,
+    &'static str,
+    Aggregation,
+    [Option<Measure>; 3],
+);
+
+/// A demo RHK utama: description, what it intervenes, its perspective (JPT), its indicators.
+type Rhk = (&'static str, Intervenes, Option<&'static str>, Vec<Iki>);
+
+/// Approved SKPs cascaded from the Sekda down through Disdukcapil's Bidang 1 (kepala dinas,
+/// kepala bidang, kepala seksi, and every staff member under that seksi), agreed in January.
+fn approved_skps(
+    b: &Builder,
+    cycle: &CycleRecord,
+    indicators: &[UnitIndicatorRecord],
+) -> Vec<(SkpRecord, Vec<RhkRecord>)> {
+    use Aggregation::{Average, Last, Sum};
+    use Aspect::{Kualitas, Kuantitas, Waktu};
+    use Direction::{HigherIsBetter as Up, LowerIsBetter as Down};
+    let m = |v: i64| Measure::from_decimal(rust_decimal::Decimal::new(v, 0)).unwrap_or_default();
+    let unit = |code: &str| b.units.iter().find(|u| u.code == code);
+    let head = |code: &str| unit(code).and_then(|u| u.head_employee_id);
+    let (Some(sekda), Some(kadis), Some(kabid)) =
+        (head("SETDA"), head("DISDUKCAPIL"), head("DISDUKCAPIL.BID1"))
+    else {
+        return Vec::new();
+    };
+    let under = |boss: Uuid| {
+        b.employees
+            .iter()
+            .filter(move |e| e.supervisor_id == Some(boss))
+    };
+    let Some(kasi) = under(kabid)
+        .find(|e| e.position_kind == PositionKind::Pengawas)
+        .map(|e| e.id)
+    else {
+        return Vec::new();
+    };
+    let staff: Vec<Uuid> = under(kasi).map(|e| e.id).collect();
+
+    let ktp = "Persentase KTP-el terbit ≤ 1 hari kerja";
+    let akta = "Rata-rata hari penerbitan akta kelahiran";
+    let q_ktp = [Some(m(90)), Some(m(92)), Some(m(94))];
+    let sekda_rhk: Vec<Rhk> = vec![
+        (
+            "Meningkatnya kualitas tata kelola pemerintahan Kota Pematangsiantar",
+            Intervenes::Pk("SETDA", 1),
+            Some("Proses Bisnis"),
+            vec![(
+                "Indeks Reformasi Birokrasi Kota Pematangsiantar",
+                Kualitas,
+                Up,
+                m(70),
+                "indeks",
+                Last,
+                [None; 3],
+            )],
+        ),
+        (
+            "Meningkatnya kualitas pelayanan publik perangkat daerah",
+            Intervenes::Pk("SETDA", 1),
+            Some("Penerima Layanan"),
+            vec![(
+                "Persentase unit layanan dengan IKM kategori Baik",
+                Kualitas,
+                Up,
+                m(85),
+                "persen",
+                Last,
+                [None; 3],
+            )],
+        ),
+    ];
+    let kadis_rhk: Vec<Rhk> = vec![
+        (
+            "Meningkatnya kecepatan penerbitan dokumen kependudukan",
+            Intervenes::Pk("DISDUKCAPIL", 1),
+            Some("Penerima Layanan"),
+            vec![(ktp, Waktu, Up, m(95), "persen", Average, q_ktp)],
+        ),
+        (
+            "Meningkatnya kecepatan penerbitan akta pencatatan sipil",
+            Intervenes::Pk("DISDUKCAPIL", 2),
+            Some("Proses Bisnis"),
+            vec![(
+                akta,
+                Waktu,
+                Down,
+                m(2),
+                "hari",
+                Average,
+                [Some(m(3)), Some(m(3)), Some(m(2))],
+            )],
+        ),
+        (
+            "Meningkatnya kepuasan masyarakat atas layanan administrasi kependudukan",
+            Intervenes::Penilai(1),
+            Some("Penerima Layanan"),
+            vec![(
+                "Nilai IKM layanan kependudukan",
+                Kualitas,
+                Up,
+                m(82),
+                "indeks",
+                Last,
+                [None; 3],
+            )],
+        ),
+    ];
+    let kabid_rhk: Vec<Rhk> = vec![
+        (
+            "Terlaksananya penerbitan KTP-el tepat waktu",
+            Intervenes::Penilai(0),
+            None,
+            vec![(ktp, Waktu, Up, m(95), "persen", Average, q_ktp)],
+        ),
+        (
+            "Terlaksananya penerbitan akta kelahiran tepat waktu",
+            Intervenes::Penilai(1),
+            None,
+            vec![(akta, Waktu, Down, m(2), "hari", Average, [None; 3])],
+        ),
+    ];
+    let kasi_rhk: Vec<Rhk> = vec![
+        (
+            "Terverifikasinya permohonan KTP-el pada hari pengajuan",
+            Intervenes::Penilai(0),
+            None,
+            vec![
+                (
+                    "Jumlah permohonan KTP-el terverifikasi",
+                    Kuantitas,
+                    Up,
+                    m(12_000),
+                    "berkas",
+                    Sum,
+                    [None; 3],
+                ),
+                (ktp, Waktu, Up, m(95), "persen", Average, q_ktp),
+            ],
+        ),
+        (
+            "Terverifikasinya permohonan akta kelahiran tepat waktu",
+            Intervenes::Penilai(1),
+            None,
+            vec![(akta, Waktu, Down, m(2), "hari", Average, [None; 3])],
+        ),
+    ];
+    let staff_rhk: Vec<Rhk> = vec![
+        (
+            "Terlaksananya perekaman dan verifikasi berkas KTP-el",
+            Intervenes::Penilai(0),
+            None,
+            vec![
+                (
+                    "Jumlah berkas KTP-el terverifikasi",
+                    Kuantitas,
+                    Up,
+                    m(2_400),
+                    "berkas",
+                    Sum,
+                    [None; 3],
+                ),
+                (
+                    "Persentase berkas KTP-el tanpa kesalahan data",
+                    Kualitas,
+                    Up,
+                    m(99),
+                    "persen",
+                    Average,
+                    [None; 3],
+                ),
+            ],
+        ),
+        (
+            "Terlaksananya verifikasi berkas akta kelahiran",
+            Intervenes::Penilai(1),
+            None,
+            vec![(
+                "Rata-rata hari verifikasi berkas akta kelahiran",
+                Waktu,
+                Down,
+                m(1),
+                "hari",
+                Average,
+                [None; 3],
+            )],
+        ),
+    ];
+
+    let start = NaiveDate::from_ymd_opt(cycle.year, 1, 1).unwrap_or(b.as_of);
+    let agreed = Utc
+        .with_ymd_and_hms(cycle.year, 1, 31, 3, 0, 0)
+        .single()
+        .unwrap_or(b.now);
+    let mut seed = 10_000_u128;
+    let mut next_id = || {
+        seed += 1;
+        demo_id(seed)
+    };
+    let employee = |id: Uuid| b.employees.iter().find(|e| e.id == id);
+    let mut out: Vec<(SkpRecord, Vec<RhkRecord>)> = Vec::new();
+    let mut write = |id: Uuid, plan: &[Rhk], penilai_rhk: &[RhkRecord]| -> Vec<RhkRecord> {
+        let Some(e) = employee(id) else {
+            return Vec::new();
+        };
+        let evaluator = e.supervisor_id.and_then(employee);
+        let skp = SkpRecord {
+            id: next_id(),
+            cycle_id: cycle.id,
+            employee_id: e.id,
+            evaluator_id: evaluator.map(|v| v.id),
+            status: SkpStatus::Approved,
+            proposed_by: ProposedBy::Employee,
+            revision_of: None,
+            start_date: start,
+            end_date: None,
+            snapshot: crate::services::skps::snapshot_of(
+                b.units.iter().find(|u| u.id == e.unit_id),
+                e,
+                evaluator,
+            ),
+            return_reason: None,
+            version: 3,
+            created_at: agreed,
+            updated_at: agreed,
+        };
+        let rhks: Vec<RhkRecord> = plan
+            .iter()
+            .enumerate()
+            .map(|(r, (description, intervenes, perspective, ikis))| {
+                let (parent_rhk_id, unit_indicator_id) = match *intervenes {
+                    Intervenes::Pk(code, n) => (
+                        None,
+                        unit(code).and_then(|u| {
+                            indicators
+                                .iter()
+                                .filter(|i| i.unit_id == u.id)
+                                .nth(n - 1)
+                                .map(|i| i.id)
+                        }),
+                    ),
+                    Intervenes::Penilai(k) => (penilai_rhk.get(k).map(|p| p.id), None),
+                };
+                RhkRecord {
+                    id: next_id(),
+                    skp_id: skp.id,
+                    origin_id: None,
+                    code: format!("R{}", r + 1),
+                    kind: RhkKind::Utama,
+                    description: (*description).to_owned(),
+                    parent_rhk_id,
+                    unit_indicator_id,
+                    perspective: perspective.map(str::to_owned),
+                    position: r as i32,
+                    indicators: ikis
+                        .iter()
+                        .enumerate()
+                        .map(
+                            |(
+                                k,
+                                (text, aspect, direction, target, unit, aggregation, quarters),
+                            )| {
+                                SkpIndicatorRecord {
+                                    id: next_id(),
+                                    origin_id: None,
+                                    code: format!("R{}.{}", r + 1, k + 1),
+                                    description: (*text).to_owned(),
+                                    aspect: *aspect,
+                                    direction: *direction,
+                                    target: Some(*target),
+                                    target_max: None,
+                                    target_text: None,
+                                    unit: (*unit).to_owned(),
+                                    aggregation: *aggregation,
+                                    period_targets: *quarters,
+                                    competencies: Vec::new(),
+                                    position: k as i32,
+                                }
+                            },
+                        )
+                        .collect(),
+                }
+            })
+            .collect();
+        out.push((skp, rhks.clone()));
+        rhks
+    };
+    let of_sekda = write(sekda, &sekda_rhk, &[]);
+    let of_kadis = write(kadis, &kadis_rhk, &of_sekda);
+    let of_kabid = write(kabid, &kabid_rhk, &of_kadis);
+    let of_kasi = write(kasi, &kasi_rhk, &of_kabid);
+    for s in staff {
+        write(s, &staff_rhk, &of_kasi);
+    }
+    out
+}
+
 /// Seeds the demo city into an empty database.
 pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     if !units::all(db).await?.is_empty() {
@@ -1092,6 +1420,7 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
         .collect();
 
     let (cycle, indicators) = performance(&b, as_of);
+    let agreed = approved_skps(&b, &cycle, &indicators);
     let tx = db.begin().await?;
     units::insert_many(&tx, &units_ordered).await?;
     employees::insert_many(&tx, &ordered).await?;
@@ -1099,13 +1428,20 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     for indicator in &indicators {
         kinerja_persistence::repos::unit_indicators::insert(&tx, indicator).await?;
     }
+    // Penilai first: every RHK's parent is stored before it.
+    for (skp, rhks) in &agreed {
+        skps::insert(&tx, skp).await?;
+        for rhk in rhks {
+            skps::save_rhk(&tx, rhk, true).await?;
+        }
+    }
     ctx.audit(
         &tx,
         "demo.seeded",
         "import",
         format!("demo-{as_of}"),
         None,
-        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "as_of": as_of.to_string()})),
+        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "as_of": as_of.to_string()})),
     )
     .await?;
     tx.commit().await?;
@@ -1145,6 +1481,7 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
         employees: b.employees.len(),
         cycle_year: cycle.year,
         indicators: indicators.len(),
+        skps: agreed.len(),
         logins: demo_logins,
     })
 }

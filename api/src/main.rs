@@ -186,8 +186,12 @@ fn print_demo(summary: &demo::DemoSummary) {
         summary.units, summary.opds, summary.employees
     );
     println!(
-        "A running cycle {} with {} Perjanjian Kinerja indicators (Disdukcapil, Dinas Kesehatan, BKPSDM, Kecamatan Siantar Barat).",
+        "A running cycle {} with {} Perjanjian Kinerja indicators (Setda, Disdukcapil, Dinas Kesehatan, BKPSDM, Kecamatan Siantar Barat).",
         summary.cycle_year, summary.indicators
+    );
+    println!(
+        "{} approved SKPs cascaded from the Sekretaris Daerah down through Disdukcapil's Bidang 1.",
+        summary.skps
     );
     println!("Demo logins (local trials only; the passwords are public):");
     for login in &summary.logins {

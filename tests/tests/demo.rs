@@ -13,7 +13,8 @@ async fn the_demo_city_seeds_and_its_logins_work() {
         assert_eq!(summary.employees, 1500);
         assert!(summary.opds >= 30);
         assert_eq!(summary.logins.len(), 5);
-        assert_eq!((summary.cycle_year, summary.indicators), (2026, 8));
+        assert_eq!((summary.cycle_year, summary.indicators), (2026, 9));
+        assert!(summary.skps >= 5, "Sekda, kadis, kabid, kasi and staff");
         // Seeding twice is refused: it would duplicate the city.
         assert!(matches!(
             kinerja_api::demo::seed(&app.db, kinerja_api::demo::default_as_of()).await,
@@ -40,6 +41,78 @@ async fn the_demo_city_seeds_and_its_logins_work() {
             me["superiors"].as_array().unwrap().last().unwrap()["position"],
             "Sekretaris Daerah"
         );
+
+        // The staff member's approved SKP cascades, RHK by RHK, up to the Sekda's, which
+        // intervenes the Setda's Perjanjian Kinerja.
+        let admin = login("admin", "demo-admin-2026").await;
+        let mine = app.get_as("/api/v1/skps", &token).await.json();
+        assert_eq!(mine["total"], 1, "{mine}");
+        let mut skp = app
+            .get_as(
+                &format!("/api/v1/skps/{}", mine["items"][0]["id"].as_str().unwrap()),
+                &token,
+            )
+            .await
+            .json();
+        assert_eq!(
+            app.get_as(
+                &format!("/api/v1/skps/{}/actions", skp["id"].as_str().unwrap()),
+                &token
+            )
+            .await
+            .json()["actions"],
+            serde_json::json!(["revise"])
+        );
+        let mut line = Vec::new();
+        loop {
+            assert_eq!(skp["status"], "approved");
+            line.push(skp["snapshot"]["position"].as_str().unwrap().to_owned());
+            let rhk = skp["rhk"].as_array().unwrap().clone();
+            if skp["evaluator_id"].is_null() {
+                assert!(
+                    rhk.iter().all(|r| r["unit_indicator_id"].is_string()),
+                    "{skp}"
+                );
+                break;
+            }
+            // Some utama RHK intervenes the penilai's (a JPT's may intervene the PK instead).
+            let parent = rhk
+                .iter()
+                .find_map(|r| r["parent_rhk_id"].as_str())
+                .expect("an RHK cascaded from the penilai's")
+                .to_owned();
+            let theirs = app
+                .get_as(
+                    &format!(
+                        "/api/v1/skps?employee_id={}",
+                        skp["evaluator_id"].as_str().unwrap()
+                    ),
+                    &admin,
+                )
+                .await
+                .json();
+            skp = app
+                .get_as(
+                    &format!(
+                        "/api/v1/skps/{}",
+                        theirs["items"][0]["id"].as_str().unwrap()
+                    ),
+                    &admin,
+                )
+                .await
+                .json();
+            assert!(
+                skp["rhk"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["id"] == parent),
+                "the parent RHK is the penilai's: {skp}"
+            );
+        }
+        assert_eq!(line.len(), 5, "{line:?}");
+        assert_eq!(line[3], "Kepala Dinas Kependudukan dan Pencatatan Sipil");
+        assert_eq!(line[4], "Sekretaris Daerah");
 
         let operator = login("operator.disdukcapil", "demo-operator-2026").await;
         let seen = app

@@ -19,6 +19,7 @@ use kinerja_domain::org::{PositionKind, UnitCode};
 use kinerja_domain::skp::{Approval, Aspect, ProposedBy, RhkKind, SkpError, SkpStatus, plan_merge};
 use kinerja_persistence::repos::employees::{self, EmployeeRecord};
 use kinerja_persistence::repos::skps::{self, RhkRecord, SkpFilter, SkpIndicatorRecord, SkpRecord};
+use kinerja_persistence::repos::units::UnitRecord;
 use kinerja_persistence::repos::{cycles, unit_indicators, units};
 use kinerja_persistence::{Db, ListQuery, Page, Store};
 use rust_decimal::Decimal;
@@ -178,13 +179,22 @@ async fn snapshot(
     evaluator: Option<&EmployeeRecord>,
 ) -> Result<Value, ApiError> {
     let unit = units::get(db, employee.unit_id).await?;
-    Ok(json!({
+    Ok(snapshot_of(unit.as_ref(), employee, evaluator))
+}
+
+/// The snapshot of an employee in `unit` with his `evaluator`.
+pub fn snapshot_of(
+    unit: Option<&UnitRecord>,
+    employee: &EmployeeRecord,
+    evaluator: Option<&EmployeeRecord>,
+) -> Value {
+    json!({
         "unit": unit.map(|u| json!({"id": u.id, "code": u.code, "name": u.name})),
         "position": employee.position,
         "position_kind": employee.position_kind.as_str(),
         "golongan": employee.golongan,
         "penilai": evaluator.map(|e| json!({"id": e.id, "nip": e.nip, "name": e.name, "position": e.position})),
-    }))
+    })
 }
 
 /// A new SKP, as asked.
@@ -650,6 +660,7 @@ async fn build_rhk(
                     p.cycle_id == skp.cycle_id
                         && Some(p.employee_id) == skp.evaluator_id
                         && p.status != SkpStatus::Merged
+                        && p.revision_of.is_none()
                 }
                 None => false,
             },

@@ -267,12 +267,14 @@ pub async fn rhks(s: &impl Store, skp_id: Uuid) -> Result<Vec<RhkRecord>, Persis
         .collect()
 }
 
-/// One RHK row (without indicators) wherever it is, with its SKP id.
+/// One RHK row in force (without indicators) wherever it is, with its SKP id; a retired RHK is
+/// no longer something to intervene.
 pub async fn find_rhk(
     s: &impl Store,
     id: Uuid,
 ) -> Result<Option<(Uuid, RhkKind)>, PersistenceError> {
     Ok(skp_rhks::Entity::find_by_id(id)
+        .filter(skp_rhks::Column::RetiredAt.is_null())
         .one(s.conn())
         .await?
         .and_then(|r| RhkKind::parse(&r.kind).map(|k| (r.skp_id, k))))
