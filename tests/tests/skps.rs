@@ -596,3 +596,99 @@ async fn a_revision_is_agreed_and_applied_onto_the_approved_skp() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_transfer_ends_one_skp_and_starts_another_and_the_penilai_changes_by_unit_admin() {
+    on_each_db(async |app: &TestApp| {
+        let c = city(app).await;
+        let (staf_id, staf) = (&c.staf.0, &c.staf.1);
+        let first = app
+            .post_as(
+                "/api/v1/skps",
+                staf,
+                &json!({"cycle_id": c.cycle, "employee_id": staf_id}),
+            )
+            .await
+            .json();
+        let first_id = first["id"].as_str().unwrap().to_owned();
+
+        // The penilai is changed by the unit admin, never by the pegawai; it is audited.
+        app.patch_as(
+            &format!("/api/v1/skps/{first_id}"),
+            staf,
+            Some("*"),
+            &json!({"evaluator_id": c.sekda.0}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+        let problem = app
+            .patch_as(
+                &format!("/api/v1/skps/{first_id}"),
+                &c.operator,
+                Some("*"),
+                &json!({"evaluator_id": staf_id}),
+            )
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "evaluator_id");
+        assert_eq!(problem["errors"][0]["code"], "self");
+        let changed = app
+            .patch_as(
+                &format!("/api/v1/skps/{first_id}"),
+                &c.operator,
+                Some("*"),
+                &json!({"evaluator_id": c.sekda.0}),
+            )
+            .await;
+        changed.assert_status(200);
+        assert_eq!(changed.json()["evaluator_id"], c.sekda.0.to_string());
+        let audit = app
+            .get_as(
+                &format!("/api/v1/audit-events?entity_id={first_id}&action=skp.updated"),
+                &c.admin,
+            )
+            .await
+            .json();
+        assert_eq!(audit["total"], 1);
+
+        // A transfer on 1 July: the first SKP ends on 30 June, a second one starts after it.
+        app.post_as(
+            "/api/v1/skps",
+            &c.operator,
+            &json!({"cycle_id": c.cycle, "employee_id": staf_id, "start_date": "2026-07-01"}),
+        )
+        .await
+        .assert_problem(409, "skp_exists");
+        app.patch_as(
+            &format!("/api/v1/skps/{first_id}"),
+            &c.operator,
+            Some("*"),
+            &json!({"end_date": "2026-06-30"}),
+        )
+        .await
+        .assert_status(200);
+        app.post_as(
+            "/api/v1/skps",
+            &c.operator,
+            &json!({"cycle_id": c.cycle, "employee_id": staf_id, "start_date": "2026-06-15"}),
+        )
+        .await
+        .assert_problem(409, "skp_exists");
+        let second = app
+            .post_as(
+                "/api/v1/skps",
+                &c.operator,
+                &json!({"cycle_id": c.cycle, "employee_id": staf_id, "start_date": "2026-07-01"}),
+            )
+            .await;
+        second.assert_status(201);
+        assert_eq!(second.json()["proposed_by"], "unit_admin");
+        assert_eq!(second.json()["evaluator_id"], c.kadis.0.to_string());
+        let mine = app
+            .get_as(&format!("/api/v1/skps?cycle_id={}", c.cycle), staf)
+            .await
+            .json();
+        assert_eq!(mine["total"], 2);
+    })
+    .await;
+}
