@@ -554,6 +554,27 @@ async fn a_revision_is_agreed_and_applied_onto_the_approved_skp() {
             "merged"
         );
 
+        // Forbidden transitions, each with its code.
+        action(app, kadis, &original, "submit", None)
+            .await
+            .assert_problem(409, "skp_not_submittable");
+        action(app, sekda, &original, "approve", None)
+            .await
+            .assert_problem(409, "skp_not_submitted");
+        action(app, sekda, &rev, "return", Some(json!({"reason": "x"})))
+            .await
+            .assert_problem(409, "skp_not_submitted");
+        action(app, kadis, &rev, "revise", None)
+            .await
+            .assert_problem(409, "skp_not_approved");
+        app.post_as(
+            &format!("/api/v1/skps/{rev}/rhk"),
+            kadis,
+            &rhk("tambahan", "x", json!({})),
+        )
+        .await
+        .assert_problem(409, "skp_not_editable");
+
         // A second revision drops the tambahan RHK: it retires from the approved SKP.
         let second = action(app, kadis, &original, "revise", None).await;
         second.assert_status(201);
