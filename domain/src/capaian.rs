@@ -166,8 +166,28 @@ pub fn capaian(
     realisasi: Realisasi,
     cap: Decimal,
 ) -> Result<Capaian, CapaianError> {
+    let realisasi = match realisasi {
+        Realisasi::Value(v) => Real::Value(v.to_decimal()),
+        Realisasi::Achieved(a) => Real::Achieved(a),
+    };
+    compute(direction, target, realisasi, cap)
+}
+
+/// A realisasi as the formulas use it: an aggregate of quarters may need more than 4 decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Real {
+    Value(Decimal),
+    Achieved(bool),
+}
+
+fn compute(
+    direction: Direction,
+    target: Target,
+    realisasi: Real,
+    cap: Decimal,
+) -> Result<Capaian, CapaianError> {
     let (formula, value, t, t_max, r, achieved) = match (direction, target, realisasi) {
-        (Direction::Qualitative, Target::Qualitative, Realisasi::Achieved(a)) => (
+        (Direction::Qualitative, Target::Qualitative, Real::Achieved(a)) => (
             "achieved → 100, not achieved → 0",
             if a { HUNDRED } else { Decimal::ZERO },
             None,
@@ -176,12 +196,12 @@ pub fn capaian(
             Some(a),
         ),
         (Direction::Qualitative, _, _) => return Err(CapaianError::TargetMismatch),
-        (_, _, Realisasi::Achieved(_)) => return Err(CapaianError::RealisasiMismatch),
-        (Direction::HigherIsBetter, Target::Value(t), Realisasi::Value(r)) => {
+        (_, _, Real::Achieved(_)) => return Err(CapaianError::RealisasiMismatch),
+        (Direction::HigherIsBetter, Target::Value(t), Real::Value(r)) => {
             if t.is_zero() {
                 return Err(CapaianError::ZeroTarget);
             }
-            let (t, r) = (t.to_decimal(), r.to_decimal());
+            let t = t.to_decimal();
             (
                 "realisasi / target × 100",
                 percent(r, t),
@@ -191,8 +211,8 @@ pub fn capaian(
                 None,
             )
         }
-        (Direction::LowerIsBetter, Target::Value(t), Realisasi::Value(r)) => {
-            let (t, r) = (t.to_decimal(), r.to_decimal());
+        (Direction::LowerIsBetter, Target::Value(t), Real::Value(r)) => {
+            let t = t.to_decimal();
             if t.is_zero() {
                 // "0 temuan": nothing is the whole target, anything is none of it.
                 let value = if r.is_zero() { HUNDRED } else { Decimal::ZERO };
@@ -216,11 +236,11 @@ pub fn capaian(
                 )
             }
         }
-        (Direction::Range, Target::Range { lo, hi }, Realisasi::Value(r)) => {
+        (Direction::Range, Target::Range { lo, hi }, Real::Value(r)) => {
             if lo > hi {
                 return Err(CapaianError::InvertedRange);
             }
-            let (lo, hi, r) = (lo.to_decimal(), hi.to_decimal(), r.to_decimal());
+            let (lo, hi) = (lo.to_decimal(), hi.to_decimal());
             if r > hi {
                 (
                     "above the range: realisasi / target_max × 100",
@@ -365,6 +385,109 @@ pub fn aggregate(aggregation: Aggregation, quarters: &[Option<Measure>]) -> Opti
     })
 }
 
+named_enum! {
+    /// A period of a cycle: three quarters, then `q4`, the annual evaluation.
+    Period {
+        Q1 = ("q1", "Triwulan I"),
+        Q2 = ("q2", "Triwulan II"),
+        Q3 = ("q3", "Triwulan III"),
+        Q4 = ("q4", "Tahunan (Triwulan IV)"),
+    }
+}
+
+impl Period {
+    /// 0 for q1 .. 3 for q4.
+    pub fn index(self) -> usize {
+        match self {
+            Period::Q1 => 0,
+            Period::Q2 => 1,
+            Period::Q3 => 2,
+            Period::Q4 => 3,
+        }
+    }
+}
+
+/// What an indicator plans for the year (an SKP indicator or a Perjanjian Kinerja row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndicatorPlan {
+    pub direction: Direction,
+    /// The annual target.
+    pub target: Target,
+    pub aggregation: Aggregation,
+    /// Own targets of q1..q3, when set.
+    pub period_targets: [Option<Measure>; 3],
+}
+
+/// The capaian of one period with what it was computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodCapaian {
+    pub period: Period,
+    pub capaian: Capaian,
+    /// For q4: how the quarters were added up (`None` for a quarter, which stands alone).
+    pub aggregation: Option<Aggregation>,
+    /// For q4: the quarters' realisasi that went into the aggregate (`None` = not recorded).
+    pub quarters: Option<[Option<Decimal>; 4]>,
+}
+
+/// The capaian of an indicator for `period` (DOMAIN §2.1). A quarter (q1..q3) is measured against
+/// its own target and has none without one (nor without realisasi); a range or qualitative
+/// indicator has no quarter targets, so only its annual figure. q4, the annual evaluation,
+/// aggregates the q1..q4 realisasi present against the annual target; a qualitative indicator's
+/// year is the latest `achieved` recorded. `Ok(None)`: nothing to show for the period.
+pub fn period_capaian(
+    plan: &IndicatorPlan,
+    realisasi: &[Option<Realisasi>; 4],
+    period: Period,
+    cap: Decimal,
+) -> Result<Option<PeriodCapaian>, CapaianError> {
+    if period != Period::Q4 {
+        let i = period.index();
+        let (Some(r), Some(t)) = (realisasi[i], plan.period_targets[i]) else {
+            return Ok(None);
+        };
+        if !matches!(
+            plan.direction,
+            Direction::HigherIsBetter | Direction::LowerIsBetter
+        ) {
+            return Ok(None);
+        }
+        return Ok(Some(PeriodCapaian {
+            period,
+            capaian: capaian(plan.direction, Target::Value(t), r, cap)?,
+            aggregation: None,
+            quarters: None,
+        }));
+    }
+    if plan.direction == Direction::Qualitative {
+        let Some(latest) = realisasi.iter().rev().flatten().next() else {
+            return Ok(None);
+        };
+        return Ok(Some(PeriodCapaian {
+            period,
+            capaian: capaian(plan.direction, plan.target, *latest, cap)?,
+            aggregation: None,
+            quarters: None,
+        }));
+    }
+    let mut values = [None; 4];
+    for (slot, r) in values.iter_mut().zip(realisasi) {
+        *slot = match r {
+            Some(Realisasi::Value(v)) => Some(*v),
+            Some(Realisasi::Achieved(_)) => return Err(CapaianError::RealisasiMismatch),
+            None => None,
+        };
+    }
+    let Some(annual) = aggregate(plan.aggregation, &values) else {
+        return Ok(None);
+    };
+    Ok(Some(PeriodCapaian {
+        period,
+        capaian: compute(plan.direction, plan.target, Real::Value(annual), cap)?,
+        aggregation: Some(plan.aggregation),
+        quarters: Some(values.map(|v| v.map(Measure::to_decimal))),
+    }))
+}
+
 /// Half-up rounding to `dp` decimals, for display (capaian: 6 and 2).
 pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
     value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
@@ -387,6 +510,158 @@ mod tests {
 
     fn value(direction: Direction, target: Target, realisasi: Realisasi) -> Decimal {
         capaian(direction, target, realisasi, CAP).unwrap().value
+    }
+
+    fn plan(direction: Direction, target: Target, aggregation: Aggregation) -> IndicatorPlan {
+        IndicatorPlan {
+            direction,
+            target,
+            aggregation,
+            period_targets: [Some(m("90")), None, Some(m("94"))],
+        }
+    }
+
+    fn year(values: [Option<&str>; 4]) -> [Option<Realisasi>; 4] {
+        values.map(|v| v.map(|v| Realisasi::Value(m(v))))
+    }
+
+    fn at(plan: &IndicatorPlan, r: &[Option<Realisasi>; 4], period: Period) -> Option<Decimal> {
+        period_capaian(plan, r, period, CAP)
+            .unwrap()
+            .map(|c| c.capaian.value)
+    }
+
+    #[test]
+    fn a_quarter_is_measured_against_its_own_target_or_not_at_all() {
+        let ktp = plan(
+            Direction::HigherIsBetter,
+            Target::Value(m("95")),
+            Aggregation::Average,
+        );
+        let r = year([Some("91.8"), Some("93"), None, None]);
+        assert_eq!(at(&ktp, &r, Period::Q1), Some(d("102")));
+        assert_eq!(at(&ktp, &r, Period::Q2), None, "no q2 target");
+        assert_eq!(at(&ktp, &r, Period::Q3), None, "no q3 realisasi");
+        // Lower is better against the quarter's own target.
+        let akta = IndicatorPlan {
+            period_targets: [Some(m("3")), None, None],
+            ..plan(
+                Direction::LowerIsBetter,
+                Target::Value(m("2")),
+                Aggregation::Average,
+            )
+        };
+        assert_eq!(
+            at(&akta, &year([Some("2.4"), None, None, None]), Period::Q1),
+            Some(d("120"))
+        );
+        // Range and qualitative indicators have no quarter figure.
+        let range = plan(
+            Direction::Range,
+            Target::Range {
+                lo: m("80"),
+                hi: m("90"),
+            },
+            Aggregation::Last,
+        );
+        assert_eq!(
+            at(&range, &year([Some("85"), None, None, None]), Period::Q1),
+            None
+        );
+    }
+
+    #[test]
+    fn the_year_aggregates_the_quarters_present_against_the_annual_target() {
+        let r = year([Some("90"), Some("92"), None, Some("97")]);
+        // average of 90, 92, 97 = 93 → 93 / 95.
+        let average = period_capaian(
+            &plan(
+                Direction::HigherIsBetter,
+                Target::Value(m("95")),
+                Aggregation::Average,
+            ),
+            &r,
+            Period::Q4,
+            CAP,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(average.capaian.derivation.realisasi, Some(d("93")));
+        assert_eq!(round_half_up(average.capaian.value, 6), d("97.894737"));
+        assert_eq!(average.aggregation, Some(Aggregation::Average));
+        assert_eq!(
+            average.quarters,
+            Some([Some(d("90")), Some(d("92")), None, Some(d("97"))])
+        );
+        // sum: 279 documents of 250 → 111.6, capped at 120 only when above.
+        let sum = plan(
+            Direction::HigherIsBetter,
+            Target::Value(m("250")),
+            Aggregation::Sum,
+        );
+        assert_eq!(at(&sum, &r, Period::Q4), Some(d("111.6")));
+        // last: the latest quarter present.
+        let last = plan(
+            Direction::HigherIsBetter,
+            Target::Value(m("100")),
+            Aggregation::Last,
+        );
+        assert_eq!(at(&last, &r, Period::Q4), Some(d("97")));
+        // An average needing more than 4 decimals stays exact: (1 + 2 + 2) / 3 days against 2.
+        let days = plan(
+            Direction::LowerIsBetter,
+            Target::Value(m("2")),
+            Aggregation::Average,
+        );
+        let c = period_capaian(
+            &days,
+            &year([Some("1"), Some("2"), Some("2"), None]),
+            Period::Q4,
+            CAP,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(round_half_up(c.capaian.value, 6), d("116.666667"));
+        // Nothing recorded: nothing to show.
+        assert_eq!(at(&last, &[None; 4], Period::Q4), None);
+    }
+
+    #[test]
+    fn a_qualitative_year_is_the_latest_achieved() {
+        let q = IndicatorPlan {
+            direction: Direction::Qualitative,
+            target: Target::Qualitative,
+            aggregation: Aggregation::Last,
+            period_targets: [None; 3],
+        };
+        let r = [
+            Some(Realisasi::Achieved(true)),
+            None,
+            Some(Realisasi::Achieved(false)),
+            None,
+        ];
+        assert_eq!(at(&q, &r, Period::Q4), Some(d("0")));
+        assert_eq!(at(&q, &r, Period::Q1), None);
+        // A number where achieved is expected, and the other way round, is refused.
+        let numeric = plan(
+            Direction::HigherIsBetter,
+            Target::Value(m("10")),
+            Aggregation::Sum,
+        );
+        assert_eq!(
+            period_capaian(&numeric, &r, Period::Q4, CAP),
+            Err(CapaianError::RealisasiMismatch)
+        );
+    }
+
+    #[test]
+    fn periods_are_named_as_the_api_names_them() {
+        assert_eq!(
+            Period::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+            ["q1", "q2", "q3", "q4"]
+        );
+        assert_eq!(Period::parse("q4"), Some(Period::Q4));
+        assert_eq!(Period::Q3.index(), 2);
     }
 
     #[test]
