@@ -13,6 +13,7 @@ mod m20261127_000002_organisation;
 mod m20261127_000003_cycles;
 mod m20261127_000004_unit_indicators;
 mod m20261127_000005_skps;
+mod m20261127_000006_skp_realizations;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_cycles::Migration),
             Box::new(m20261127_000004_unit_indicators::Migration),
             Box::new(m20261127_000005_skps::Migration),
+            Box::new(m20261127_000006_skp_realizations::Migration),
         ]
     }
 }

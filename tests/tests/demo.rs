@@ -61,7 +61,7 @@ async fn the_demo_city_seeds_and_its_logins_work() {
             )
             .await
             .json()["actions"],
-            serde_json::json!(["revise"])
+            serde_json::json!(["record_realization", "revise"])
         );
         let mut line = Vec::new();
         loop {

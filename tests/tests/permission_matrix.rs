@@ -105,6 +105,8 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/skps/{id}/approve",               [401, 409, 403, 403, 403, 403]),
     // Only an approved SKP is revised (the fixture's is not); the penilai-less roles may not.
     row("POST /api/v1/skps/{id}/revise",                [401, 409, 409, 409, 403, 403]),
+    // Realisasi: the pegawai and his penilai (an admin for the Wali Kota), on approved SKPs only.
+    row("POST /api/v1/skps/{id}/realizations",          [401, 409, 403, 409, 403, 403]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -359,6 +361,9 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
             Some(json!({"description": "Pelayanan KTP-el dan KIA tepat waktu"}))
         }
         "POST /api/v1/skps/{id}/return" => Some(json!({"reason": "Perjelas indikator"})),
+        "POST /api/v1/skps/{id}/realizations" => {
+            Some(json!({"indicator_id": uuid::Uuid::nil(), "period": "q1", "value": 90}))
+        }
         "POST /api/v1/imports/units" => Some(
             json!([{"code": format!("IMP{serial}"), "name": "Bidang Impor", "kind": "bidang", "parent_code": "OPD1"}]),
         ),

@@ -274,7 +274,7 @@ async fn an_skp_cascades_from_the_perjanjian_kinerja_down_to_staff() {
         let rhk_id = current.json()["rhk"][0]["id"].as_str().unwrap().to_owned();
         let indicator = current.json()["rhk"][0]["indicators"][0].clone();
         let mut changed = indicator.clone();
-        for key in ["aspect_label", "origin_id"] {
+        for key in ["aspect_label", "origin_id", "realizations", "capaian"] {
             changed.as_object_mut().unwrap().remove(key);
         }
         changed["period_targets"] = json!({"q1": 90, "q2": 92, "q3": 94});
@@ -477,7 +477,7 @@ async fn a_revision_is_agreed_and_applied_onto_the_approved_skp() {
             .get_as(&format!("/api/v1/skps/{original}/actions"), kadis)
             .await
             .json();
-        assert_eq!(actions["actions"], json!(["revise"]));
+        assert_eq!(actions["actions"], json!(["record_realization", "revise"]));
 
         // Only who may edit revises; the staff member reads this SKP but does not own it.
         action(app, &c.staf.1, &original, "revise", None)
@@ -506,7 +506,11 @@ async fn a_revision_is_agreed_and_applied_onto_the_approved_skp() {
             .get_as(&format!("/api/v1/skps/{original}/actions"), kadis)
             .await
             .json();
-        assert_eq!(actions["actions"], json!([]), "one open revision at a time");
+        assert_eq!(
+            actions["actions"],
+            json!(["record_realization"]),
+            "one open revision at a time"
+        );
 
         // The revision rewrites R1 and adds a tambahan RHK; the original stays in force meanwhile.
         let rev_r1 = revision["rhk"][0]["id"].as_str().unwrap().to_owned();
@@ -710,6 +714,210 @@ async fn a_transfer_ends_one_skp_and_starts_another_and_the_penilai_changes_by_u
             .await
             .json();
         assert_eq!(mine["total"], 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn realisasi_is_recorded_replaced_and_its_capaian_derived_for_every_direction() {
+    on_each_db(async |app: &TestApp| {
+        let c = city(app).await;
+        let (kadis_id, kadis) = (&c.kadis.0, &c.kadis.1);
+        let sekda = &c.sekda.1;
+        let skp = app
+            .post_as(
+                "/api/v1/skps",
+                kadis,
+                &json!({"cycle_id": c.cycle, "employee_id": kadis_id}),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let ind = |description: &str, extra: Value| {
+            let mut body = json!({"description": description, "aspect": "waktu", "unit": "persen", "aggregation": "average"});
+            body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            body
+        };
+        let added = app
+            .post_as(
+                &format!("/api/v1/skps/{skp}/rhk"),
+                kadis,
+                &json!({"kind": "utama", "description": "Meningkatnya kecepatan layanan", "unit_indicator_id": c.indicator,
+                        "indicators": [
+                            ind("Persentase KTP-el terbit ≤ 1 hari kerja", json!({"direction": "higher_is_better", "target": 95, "period_targets": {"q1": 90}})),
+                            ind("Rata-rata hari penerbitan akta kelahiran", json!({"direction": "lower_is_better", "target": 2, "unit": "hari", "period_targets": {"q1": 3}})),
+                            ind("Persentase anggaran terserap", json!({"direction": "range", "target": 80, "target_max": 90, "aggregation": "last"})),
+                            ind("Tersusunnya SOP layanan IKD", json!({"direction": "qualitative", "target_text": "SOP ditetapkan", "unit": "dokumen", "aggregation": "last"}))
+                        ]}),
+            )
+            .await;
+        added.assert_status(201);
+        let ids: Vec<String> = added.json()["rhk"][0]["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect();
+        let (ktp, akta, range, sop) = (&ids[0], &ids[1], &ids[2], &ids[3]);
+        let post = |who: &str, body: Value| {
+            let (who, body, skp) = (who.to_owned(), body, skp.clone());
+            async move {
+                app.post_as(&format!("/api/v1/skps/{skp}/realizations"), &who, &body)
+                    .await
+            }
+        };
+
+        // Only on an approved SKP.
+        post(kadis, json!({"indicator_id": ktp, "period": "q1", "value": 91.8}))
+            .await
+            .assert_problem(409, "skp_not_approved");
+        action(app, kadis, &skp, "submit", None)
+            .await
+            .assert_status(200);
+        action(app, sekda, &skp, "approve", None)
+            .await
+            .assert_status(200);
+
+        // Only while the cycle runs.
+        post(kadis, json!({"indicator_id": ktp, "period": "q1", "value": 91.8}))
+            .await
+            .assert_problem(409, "cycle_not_running");
+        app.post_as(
+            &format!("/api/v1/cycles/{}/start", c.cycle),
+            &c.admin,
+            &json!({}),
+        )
+        .await
+        .assert_status(200);
+
+        // The pegawai records q1 with evidence; the capaian comes back with its derivation.
+        let q1 = post(
+            kadis,
+            json!({"indicator_id": ktp, "period": "q1", "value": 91.8,
+                   "evidence": ["https://drive.example.go.id/ktp-q1.pdf"], "note": "8 kecamatan"}),
+        )
+        .await;
+        q1.assert_status(201);
+        let body = q1.json();
+        assert_eq!(body["realization"]["version"], 1);
+        assert_eq!(body["capaian"][0]["period"], "q1");
+        assert_eq!(body["capaian"][0]["capaian"], 102.0);
+        assert_eq!(
+            body["capaian"][0]["derivation"]["formula"],
+            "realisasi / target × 100"
+        );
+        assert_eq!(body["capaian"][0]["derivation"]["target"], 90.0);
+        // Posting again replaces it (audited); the penilai may record too.
+        let replaced = post(
+            sekda,
+            json!({"indicator_id": ktp, "period": "q1", "value": 90}),
+        )
+        .await;
+        replaced.assert_status(200);
+        assert_eq!(replaced.json()["realization"]["version"], 2);
+        assert_eq!(replaced.json()["realization"]["evidence"], json!([]));
+        assert_eq!(replaced.json()["capaian"][0]["capaian"], 100.0);
+        for (period, value) in [("q2", 93), ("q3", 96)] {
+            post(kadis, json!({"indicator_id": ktp, "period": period, "value": value}))
+                .await
+                .assert_status(201);
+        }
+        for (period, value) in [("q1", 2.4), ("q2", 2.0)] {
+            post(kadis, json!({"indicator_id": akta, "period": period, "value": value}))
+                .await
+                .assert_status(201);
+        }
+        post(kadis, json!({"indicator_id": range, "period": "q4", "value": 95}))
+            .await
+            .assert_status(201);
+        post(kadis, json!({"indicator_id": sop, "period": "q4", "achieved": true}))
+            .await
+            .assert_status(201);
+
+        let full = app.get_as(&format!("/api/v1/skps/{skp}"), kadis).await.json();
+        let indicators = full["rhk"][0]["indicators"].as_array().unwrap().clone();
+        let capaian = |n: usize, period: &str| {
+            indicators[n]["capaian"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["period"] == period)
+                .cloned()
+        };
+        // Higher is better: q1 against its own target; q2, q3 have none; the year averages
+        // (90 + 93 + 96) / 3 = 93 against 95.
+        assert_eq!(capaian(0, "q1").unwrap()["capaian"], 100.0);
+        assert!(capaian(0, "q2").is_none());
+        let year = capaian(0, "q4").unwrap();
+        assert_eq!(year["capaian"], 97.894737);
+        assert_eq!(year["capaian_rounded"], 97.89);
+        assert_eq!(year["derivation"]["aggregation"], "average");
+        assert_eq!(year["derivation"]["quarters"], json!([90.0, 93.0, 96.0, null]));
+        assert_eq!(indicators[0]["realizations"].as_array().unwrap().len(), 3);
+        // Lower is better: q1 2.4 days against 3 → 120; the year 2.2 against 2 → 90.
+        assert_eq!(capaian(1, "q1").unwrap()["capaian"], 120.0);
+        assert_eq!(capaian(1, "q4").unwrap()["capaian"], 90.0);
+        // A range exceeded above its top: 95 / 90; capped at the cycle's 120 only above it.
+        let r = capaian(2, "q4").unwrap();
+        assert_eq!(r["capaian"], 105.555556);
+        assert_eq!(r["capaian_capped"], 105.555556);
+        assert_eq!(r["derivation"]["cap"], 120.0);
+        // Qualitative: achieved → 100.
+        assert_eq!(capaian(3, "q4").unwrap()["capaian"], 100.0);
+
+        // What each direction needs, and the evidence rules, each with its field.
+        let problem = post(kadis, json!({"indicator_id": sop, "period": "q1", "value": 1}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "achieved");
+        let problem = post(
+            kadis,
+            json!({"indicator_id": ktp, "period": "q4", "value": 95, "evidence": ["ftp://x.go.id/a"]}),
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "evidence[0]");
+        let many: Vec<String> = (0..11).map(|n| format!("https://x.go.id/{n}")).collect();
+        let problem = post(
+            kadis,
+            json!({"indicator_id": ktp, "period": "q4", "value": 95, "evidence": many}),
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["code"], "too_many");
+        let problem = post(
+            kadis,
+            json!({"indicator_id": Uuid::nil(), "period": "q4", "value": 95}),
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["code"], "unknown_indicator");
+        let problem = post(kadis, json!({"indicator_id": ktp, "period": "q5", "value": 95}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "period");
+        // The unit admin reads but does not record; a stranger sees nothing.
+        post(&c.operator, json!({"indicator_id": ktp, "period": "q4", "value": 95}))
+            .await
+            .assert_problem(403, "forbidden");
+        let (_, stranger) = app.session_as("orang.lain", &["employee"]).await;
+        post(
+            &stranger.access_token,
+            json!({"indicator_id": ktp, "period": "q4", "value": 95}),
+        )
+        .await
+        .assert_problem(404, "not_found");
+
+        let audit = app
+            .get_as(
+                &format!("/api/v1/audit-events?entity_id={skp}&action=skp.realization_replaced"),
+                &c.admin,
+            )
+            .await
+            .json();
+        assert_eq!(audit["total"], 1);
     })
     .await;
 }

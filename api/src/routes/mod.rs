@@ -8,6 +8,7 @@ pub mod dto;
 pub mod employees;
 pub mod imports;
 pub mod indicators;
+pub mod realizations;
 pub mod service;
 pub mod service_accounts;
 pub mod skps;
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(skps::submit_skp)
                 .service(skps::approve_skp)
                 .service(skps::revise_skp)
+                .service(realizations::record_realization)
                 .service(skps::return_skp)
                 .service(skps::skp_actions)
                 .service(service_accounts::create_service_account)

@@ -19,6 +19,7 @@ use validator::Validate;
 
 use super::dto::{not_null, patch_errors, patch_field, respond};
 use super::indicators::{AggregationName, DirectionName, PeriodTargets};
+use super::realizations::{CapaianView, RealizationView};
 use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::{OrgReader, PerformanceReader};
@@ -125,6 +126,11 @@ pub struct SkpIndicatorView {
     pub aggregation: AggregationName,
     pub period_targets: PeriodTargets,
     pub competencies: Vec<String>,
+    /// Realisasi recorded per period (approved SKPs).
+    pub realizations: Vec<RealizationView>,
+    /// Capaian per period with its derivation: a quarter against its own target (absent without
+    /// one or without realisasi), `q4` the year aggregated from the quarters.
+    pub capaian: Vec<CapaianView>,
 }
 
 impl From<&SkpIndicatorRecord> for SkpIndicatorView {
@@ -162,6 +168,8 @@ impl From<&SkpIndicatorRecord> for SkpIndicatorView {
                 q3: number(i.period_targets[2]),
             },
             competencies: i.competencies.clone(),
+            realizations: Vec::new(),
+            capaian: Vec::new(),
         }
     }
 }
@@ -262,7 +270,18 @@ fn view(skp: SkpRecord, rhks: Option<&[RhkRecord]>) -> SkpView {
 }
 
 fn full_view(full: FullSkp) -> (i64, SkpView) {
-    (full.skp.version, view(full.skp, Some(&full.rhks)))
+    let mut out = view(full.skp, Some(&full.rhks));
+    let records = full.rhks.iter().flat_map(|r| &r.indicators);
+    let views = out
+        .rhk
+        .iter_mut()
+        .flatten()
+        .flat_map(|r| r.indicators.iter_mut());
+    for (record, view) in records.zip(views) {
+        (view.realizations, view.capaian) =
+            super::realizations::of_indicator(record, &full.realizations, full.cap);
+    }
+    (out.version, out)
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -403,7 +422,7 @@ pub struct SkpQuery {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"actions": ["edit", "submit"]}))]
 pub struct SkpActions {
-    /// Among `edit`, `submit`, `approve`, `return`, `update`, `revise`.
+    /// Among `edit`, `submit`, `approve`, `return`, `update`, `record_realization`, `revise`.
     pub actions: Vec<&'static str>,
 }
 
@@ -844,7 +863,7 @@ pub async fn return_skp(
 }
 
 /// What the caller may do with the SKP now (`edit`, `submit`, `approve`, `return`, `update`,
-/// `revise`).
+/// `record_realization`, `revise`).
 #[utoipa::path(
     tag = "skps",
     security(("bearer" = [])),

@@ -6,6 +6,7 @@ pub mod cycles;
 pub mod employees;
 pub mod housekeeping;
 pub mod imports;
+pub mod realizations;
 pub mod scope;
 pub mod service_accounts;
 pub mod sessions;

@@ -18,6 +18,7 @@ use kinerja_domain::capaian::{Aggregation, Direction, Measure, MeasureError, Sou
 use kinerja_domain::org::{PositionKind, UnitCode};
 use kinerja_domain::skp::{Approval, Aspect, ProposedBy, RhkKind, SkpError, SkpStatus, plan_merge};
 use kinerja_persistence::repos::employees::{self, EmployeeRecord};
+use kinerja_persistence::repos::realizations::{self, RealizationRecord};
 use kinerja_persistence::repos::skps::{self, RhkRecord, SkpFilter, SkpIndicatorRecord, SkpRecord};
 use kinerja_persistence::repos::units::UnitRecord;
 use kinerja_persistence::repos::{cycles, unit_indicators, units};
@@ -37,6 +38,10 @@ use crate::http::precondition::IfMatch;
 pub struct FullSkp {
     pub skp: SkpRecord,
     pub rhks: Vec<RhkRecord>,
+    /// The realisasi recorded on it (an approved SKP's; a draft has none).
+    pub realizations: Vec<RealizationRecord>,
+    /// The cycle's capaian cap, for the capaian shown with the realisasi.
+    pub cap: Decimal,
 }
 
 /// What the caller's role lets him do with one SKP (whatever its status: the workflow decides
@@ -48,6 +53,8 @@ pub struct Rights {
     pub submit: bool,
     pub decide: bool,
     pub manage: bool,
+    /// Record realisasi: the pegawai and his penilai (an admin for the Wali Kota).
+    pub record: bool,
     /// An admin deciding for the Wali Kota (the SKP has no penilai among the employees).
     pub acting_for_wali_kota: bool,
 }
@@ -120,6 +127,7 @@ pub async fn rights(
         submit: owner || manager,
         decide: evaluator || acting_for_wali_kota,
         manage: manager,
+        record: owner || evaluator || acting_for_wali_kota,
         acting_for_wali_kota,
     })
 }
@@ -138,8 +146,22 @@ pub async fn load(
     if !rights.read {
         return Err(not_found());
     }
-    let rhks = skps::rhks(db, skp.id).await?;
-    Ok((FullSkp { skp, rhks }, employee, rights))
+    let full = complete(db, skp).await?;
+    Ok((full, employee, rights))
+}
+
+/// An SKP with its RHK in force, its realisasi and its cycle's cap, as stored now.
+pub async fn complete(db: &impl Store, skp: SkpRecord) -> Result<FullSkp, ApiError> {
+    let cap = cycles::get(db, skp.cycle_id)
+        .await?
+        .map(|c| c.settings.capaian_cap)
+        .unwrap_or_else(|| kinerja_domain::cycle::Settings::default().capaian_cap);
+    Ok(FullSkp {
+        rhks: skps::rhks(db, skp.id).await?,
+        realizations: realizations::of_skp(db, skp.id).await?,
+        cap,
+        skp,
+    })
 }
 
 fn audit_view(skp: &SkpRecord) -> Value {
@@ -400,6 +422,8 @@ pub async fn create(
     Ok(FullSkp {
         skp,
         rhks: Vec::new(),
+        realizations: Vec::new(),
+        cap: cycle.settings.capaian_cap,
     })
 }
 
@@ -485,7 +509,7 @@ pub async fn update(
     if after == before {
         return Ok(FullSkp {
             skp: before,
-            rhks: full.rhks,
+            ..full
         });
     }
     after.version = before.version + 1;
@@ -502,10 +526,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    Ok(FullSkp {
-        skp: after,
-        rhks: full.rhks,
-    })
+    Ok(FullSkp { skp: after, ..full })
 }
 
 /// An indicator of an RHK, as entered.
@@ -1074,10 +1095,7 @@ async fn merge(
     acting_for: Option<&str>,
 ) -> Result<FullSkp, ApiError> {
     let mut original = match skps::get(db, original_id).await? {
-        Some(skp) => FullSkp {
-            rhks: skps::rhks(db, skp.id).await?,
-            skp,
-        },
+        Some(skp) => complete(db, skp).await?,
         None => return Err(not_found()),
     };
     if original.skp.status != SkpStatus::Approved {
@@ -1275,7 +1293,12 @@ pub async fn revise(
     )
     .await?;
     tx.commit().await?;
-    Ok(FullSkp { skp, rhks })
+    Ok(FullSkp {
+        skp,
+        rhks,
+        realizations: Vec::new(),
+        cap: full.cap,
+    })
 }
 
 pub async fn return_to_employee(
@@ -1315,6 +1338,9 @@ pub fn actions(full: &FullSkp, rights: Rights) -> Vec<&'static str> {
     }
     if rights.manage && full.skp.status != SkpStatus::Merged {
         out.push("update");
+    }
+    if rights.record && full.skp.status == SkpStatus::Approved {
+        out.push("record_realization");
     }
     out
 }

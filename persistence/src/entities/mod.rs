@@ -8,6 +8,7 @@ pub mod login_failures;
 pub mod refresh_tokens;
 pub mod service_accounts;
 pub mod skp_indicators;
+pub mod skp_realizations;
 pub mod skp_rhks;
 pub mod skps;
 pub mod unit_indicators;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod cycles;
 pub mod employees;
 pub mod idempotency;
+pub mod realizations;
 pub mod service_accounts;
 pub mod sessions;
 pub mod skps;

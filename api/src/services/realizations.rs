@@ -1,0 +1,371 @@
+//! Realisasi of an approved SKP's indicators (DOMAIN §2.1): one value (or `achieved`, for a
+//! qualitative indicator) per indicator and period, with evidence links and a note, recorded by
+//! the pegawai or his penilai. Posting again replaces it (audited). Locking a period arrives with
+//! finalisation; until then a running cycle takes any period at any time.
+
+use kinerja_domain::capaian::{Direction, Measure, MeasureError, Period};
+use kinerja_domain::cycle::CycleStatus;
+use kinerja_domain::skp::SkpStatus;
+use kinerja_persistence::Db;
+use kinerja_persistence::repos::realizations::{self, RealizationRecord};
+use kinerja_persistence::repos::{cycles, skps as skp_repo};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Context;
+use super::skps::{self, FullSkp};
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorCode, FieldError, Msg};
+use crate::http::precondition::IfMatch;
+
+/// At most this many evidence links per realisasi.
+pub const MAX_EVIDENCE: usize = 10;
+/// The longest evidence link and note accepted.
+pub const MAX_LINK: usize = 2_000;
+pub const MAX_NOTE: usize = 2_000;
+
+/// A realisasi as posted.
+#[derive(Debug, Clone)]
+pub struct RealizationInput {
+    pub indicator_id: Uuid,
+    pub period: Period,
+    pub value: Option<Decimal>,
+    pub achieved: Option<bool>,
+    pub evidence: Vec<String>,
+    pub note: Option<String>,
+}
+
+fn field(name: &str, code: &str, en: &str, id: &str) -> FieldError {
+    FieldError::new(
+        name,
+        code.to_owned(),
+        Msg::new(en.to_owned(), id.to_owned()),
+    )
+}
+
+fn view(r: &RealizationRecord) -> Value {
+    json!({
+        "indicator_id": r.indicator_id, "period": r.period.as_str(),
+        "value": r.value.map(|v| v.to_string()), "achieved": r.achieved,
+        "evidence": r.evidence, "note": r.note, "version": r.version,
+    })
+}
+
+/// A checked realisasi: the value, the trimmed evidence links, the note.
+type Checked = (Option<Measure>, Vec<String>, Option<String>);
+
+/// Checks what the indicator's direction needs and the evidence; the field errors, all of them.
+fn check(direction: Direction, input: &RealizationInput) -> Result<Checked, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut value = None;
+    if direction == Direction::Qualitative {
+        if input.achieved.is_none() {
+            errors.push(field(
+                "achieved",
+                "required",
+                "is required for a qualitative indicator (true or false)",
+                "wajib diisi untuk indikator kualitatif (true atau false)",
+            ));
+        }
+        if input.value.is_some() {
+            errors.push(field(
+                "value",
+                "not_allowed",
+                "a qualitative indicator takes `achieved`, not a value",
+                "indikator kualitatif diisi `achieved`, bukan nilai",
+            ));
+        }
+    } else {
+        if input.achieved.is_some() {
+            errors.push(field(
+                "achieved",
+                "not_allowed",
+                "only a qualitative indicator takes `achieved`",
+                "hanya indikator kualitatif yang diisi `achieved`",
+            ));
+        }
+        match input.value {
+            None => errors.push(field(
+                "value",
+                "required",
+                "is required for this indicator",
+                "wajib diisi untuk indikator ini",
+            )),
+            Some(v) if v.is_sign_negative() && !v.is_zero() => errors.push(field(
+                "value",
+                "negative",
+                "must be 0 or more",
+                "harus 0 atau lebih",
+            )),
+            Some(v) => match Measure::from_decimal(v) {
+                Ok(m) => value = Some(m),
+                Err(MeasureError::TooPrecise) => errors.push(field(
+                    "value",
+                    "too_precise",
+                    "has more than 4 decimals",
+                    "lebih dari 4 desimal",
+                )),
+                Err(_) => errors.push(field(
+                    "value",
+                    "out_of_range",
+                    "is out of range",
+                    "di luar rentang",
+                )),
+            },
+        }
+    }
+    if input.evidence.len() > MAX_EVIDENCE {
+        errors.push(field(
+            "evidence",
+            "too_many",
+            "at most 10 links",
+            "paling banyak 10 tautan",
+        ));
+    }
+    let mut evidence = Vec::with_capacity(input.evidence.len());
+    for (n, link) in input.evidence.iter().enumerate() {
+        let link = link.trim();
+        let ok = link.len() <= MAX_LINK
+            && url::Url::parse(link).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some_and(|h| !h.is_empty())
+            });
+        if ok {
+            evidence.push(link.to_owned());
+        } else {
+            errors.push(field(
+                &format!("evidence[{n}]"),
+                "invalid_url",
+                "must be an http or https link of at most 2000 characters",
+                "harus tautan http atau https paling panjang 2000 karakter",
+            ));
+        }
+    }
+    let note = input
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
+        errors.push(field(
+            "note",
+            "too_long",
+            "at most 2000 characters",
+            "paling panjang 2000 karakter",
+        ));
+    }
+    if errors.is_empty() {
+        Ok((value, evidence, note))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Records (or replaces) the realisasi of one indicator for one period. Answers the realisasi,
+/// whether it is new, and the SKP as it stands after (its version moves: its capaian changed).
+pub async fn record(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    skp_id: Uuid,
+    if_match: &IfMatch,
+    input: RealizationInput,
+) -> Result<(RealizationRecord, bool, FullSkp), ApiError> {
+    let (mut full, _, rights) = skps::load(db, caller, skp_id).await?;
+    if_match.honour(full.skp.version)?;
+    if !rights.record {
+        return Err(ApiError::new(ErrorCode::Forbidden).with_detail(
+            "Only the employee or his penilai records realisasi.",
+            "Hanya pegawai atau penilainya yang mencatat realisasi.",
+        ));
+    }
+    if full.skp.status != SkpStatus::Approved {
+        return Err(ApiError::new(ErrorCode::SkpNotApproved).with_detail(
+            "Realisasi is recorded on an approved SKP.",
+            "Realisasi dicatat pada SKP yang sudah disetujui.",
+        ));
+    }
+    let running = cycles::get(db, full.skp.cycle_id)
+        .await?
+        .is_some_and(|c| c.status == CycleStatus::Running);
+    if !running {
+        return Err(ApiError::new(ErrorCode::CycleNotRunning).with_detail(
+            "Realisasi is recorded while the cycle runs.",
+            "Realisasi dicatat selama siklus berjalan.",
+        ));
+    }
+    let Some(indicator) = full
+        .rhks
+        .iter()
+        .flat_map(|r| &r.indicators)
+        .find(|i| i.id == input.indicator_id)
+        .cloned()
+    else {
+        return Err(invalid(vec![field(
+            "indicator_id",
+            "unknown_indicator",
+            "is not an indicator in force of this SKP",
+            "bukan indikator yang berlaku pada SKP ini",
+        )]));
+    };
+    let (value, evidence, note) = check(indicator.direction, &input).map_err(invalid)?;
+
+    let tx = db.begin().await?;
+    let existing = realizations::find(&tx, indicator.id, input.period).await?;
+    let record = RealizationRecord {
+        id: existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id),
+        skp_id: full.skp.id,
+        indicator_id: indicator.id,
+        period: input.period,
+        value,
+        achieved: input.achieved,
+        evidence,
+        note,
+        recorded_by: caller.user().map(|u| u.id),
+        version: existing.as_ref().map_or(1, |e| e.version + 1),
+        created_at: existing.as_ref().map_or(ctx.now, |e| e.created_at),
+        updated_at: ctx.now,
+    };
+    if existing.as_ref().is_some_and(|e| {
+        (e.value, e.achieved, &e.evidence, &e.note)
+            == (
+                record.value,
+                record.achieved,
+                &record.evidence,
+                &record.note,
+            )
+    }) {
+        tx.commit().await?;
+        return Ok((existing.unwrap_or(record), false, full));
+    }
+    realizations::save(&tx, &record, existing.is_none()).await?;
+    let expected = full.skp.version;
+    full.skp.version += 1;
+    full.skp.updated_at = ctx.now;
+    skp_repo::update(&tx, &full.skp, expected).await?;
+    let mut ctx = ctx.clone();
+    if rights.acting_for_wali_kota {
+        ctx.actor.acting_for = Some("Wali Kota".to_owned());
+    }
+    ctx.audit(
+        &tx,
+        if existing.is_some() {
+            "skp.realization_replaced"
+        } else {
+            "skp.realization_recorded"
+        },
+        "skp",
+        full.skp.id,
+        existing.as_ref().map(view),
+        Some(view(&record)),
+    )
+    .await?;
+    tx.commit().await?;
+    let full = skps::complete(db, full.skp).await?;
+    Ok((record, existing.is_none(), full))
+}
+
+fn invalid(errors: Vec<FieldError>) -> ApiError {
+    ApiError::new(ErrorCode::ValidationFailed)
+        .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
+        .with_errors(errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(value: Option<&str>, achieved: Option<bool>, evidence: &[&str]) -> RealizationInput {
+        RealizationInput {
+            indicator_id: Uuid::nil(),
+            period: Period::Q1,
+            value: value.map(|v| v.parse().unwrap()),
+            achieved,
+            evidence: evidence.iter().map(|s| (*s).to_owned()).collect(),
+            note: Some("  ".into()),
+        }
+    }
+
+    fn codes(r: Result<Checked, Vec<FieldError>>) -> Vec<(String, String)> {
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field.clone(), e.code.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_direction_decides_between_a_value_and_achieved() {
+        let ok = check(Direction::HigherIsBetter, &input(Some("91.5"), None, &[])).unwrap();
+        assert_eq!(
+            ok.0,
+            Some(Measure::from_decimal("91.5".parse().unwrap()).unwrap())
+        );
+        assert_eq!(ok.2, None, "a blank note is no note");
+        assert_eq!(
+            codes(check(Direction::Qualitative, &input(Some("1"), None, &[]))),
+            [
+                ("achieved".into(), "required".into()),
+                ("value".into(), "not_allowed".into())
+            ]
+        );
+        assert_eq!(
+            codes(check(
+                Direction::LowerIsBetter,
+                &input(None, Some(true), &[])
+            )),
+            [
+                ("achieved".into(), "not_allowed".into()),
+                ("value".into(), "required".into())
+            ]
+        );
+        assert_eq!(
+            codes(check(Direction::Range, &input(Some("-1"), None, &[]))),
+            [("value".into(), "negative".into())]
+        );
+        assert_eq!(
+            codes(check(Direction::Range, &input(Some("1.23456"), None, &[]))),
+            [("value".into(), "too_precise".into())]
+        );
+    }
+
+    #[test]
+    fn evidence_is_http_or_https_and_at_most_ten_links() {
+        let fine = check(
+            Direction::Qualitative,
+            &input(
+                None,
+                Some(true),
+                &[
+                    "https://drive.example.go.id/ktp-q1.pdf",
+                    " http://siak.local/x ",
+                ],
+            ),
+        )
+        .unwrap();
+        assert_eq!(fine.1[1], "http://siak.local/x");
+        assert_eq!(
+            codes(check(
+                Direction::Qualitative,
+                &input(
+                    None,
+                    Some(true),
+                    &["ftp://x/y", "javascript:alert(1)", "https://", "not a link"]
+                ),
+            )),
+            (0..4)
+                .map(|n| (format!("evidence[{n}]"), "invalid_url".to_owned()))
+                .collect::<Vec<_>>()
+        );
+        let eleven = vec!["https://example.org/a"; 11];
+        assert_eq!(
+            codes(check(
+                Direction::Qualitative,
+                &input(None, Some(true), &eleven)
+            )),
+            [("evidence".into(), "too_many".into())]
+        );
+    }
+}
