@@ -18,6 +18,7 @@ use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpStatus};
 use kinerja_persistence::Db;
 use kinerja_persistence::repos::cycles::CycleRecord;
 use kinerja_persistence::repos::employees::{self, EmployeeRecord};
+use kinerja_persistence::repos::realizations::{self, RealizationRecord};
 use kinerja_persistence::repos::skps::{self, RhkRecord, SkpIndicatorRecord, SkpRecord};
 use kinerja_persistence::repos::unit_indicators::UnitIndicatorRecord;
 use kinerja_persistence::repos::units::{self, UnitRecord};
@@ -1392,6 +1393,75 @@ fn approved_skps(
     out
 }
 
+/// Realisasi of q1..q3 (the quarters ended by `as_of`) for every demo SKP indicator, near its
+/// target with some quarters above and some below, each with an evidence link.
+fn demo_realizations(
+    agreed: &[(SkpRecord, Vec<RhkRecord>)],
+    as_of: NaiveDate,
+) -> Vec<RealizationRecord> {
+    use kinerja_domain::capaian::{Period, round_half_up};
+    use rust_decimal::Decimal;
+    let mut seed = 50_000_u128;
+    let mut out = Vec::new();
+    for (skp, rhks) in agreed {
+        let year = skp.start_date.year();
+        for (n, indicator) in rhks.iter().flat_map(|r| &r.indicators).enumerate() {
+            for (k, period) in [Period::Q1, Period::Q2, Period::Q3].into_iter().enumerate() {
+                let Some(quarter_end) = NaiveDate::from_ymd_opt(year, 3 * (k as u32 + 1), 28)
+                else {
+                    continue;
+                };
+                if quarter_end >= as_of {
+                    continue;
+                }
+                let Some(target) = indicator.target.map(Measure::to_decimal) else {
+                    continue;
+                };
+                let base = match (indicator.aggregation, indicator.period_targets[k]) {
+                    (Aggregation::Sum, _) => target / Decimal::from(4),
+                    (_, Some(t)) => t.to_decimal(),
+                    (_, None) => target,
+                };
+                // Some quarters a little under, some on, some a little over.
+                let swing = [Decimal::new(96, 2), Decimal::ONE, Decimal::new(103, 2)][(n + k) % 3];
+                let factor = if indicator.direction == Direction::LowerIsBetter {
+                    Decimal::TWO - swing
+                } else {
+                    swing
+                };
+                let Ok(value) = Measure::from_decimal(round_half_up(base * factor, 2)) else {
+                    continue;
+                };
+                let at = Utc
+                    .with_ymd_and_hms(year, 3 * (k as u32 + 1), 28, 2, 0, 0)
+                    .single()
+                    .unwrap_or(skp.created_at);
+                seed += 1;
+                out.push(RealizationRecord {
+                    id: demo_id(seed),
+                    skp_id: skp.id,
+                    indicator_id: indicator.id,
+                    period,
+                    value: Some(value),
+                    achieved: None,
+                    evidence: vec![format!(
+                        "https://arsip.siantar.example/bukti/{}/{}-{}.pdf",
+                        skp.employee_id,
+                        indicator.code,
+                        period.as_str()
+                    )],
+                    note: None,
+                    recorded_by: None,
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Seeds the demo city into an empty database.
 pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     if !units::all(db).await?.is_empty() {
@@ -1421,6 +1491,7 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
 
     let (cycle, indicators) = performance(&b, as_of);
     let agreed = approved_skps(&b, &cycle, &indicators);
+    let realized = demo_realizations(&agreed, as_of);
     let tx = db.begin().await?;
     units::insert_many(&tx, &units_ordered).await?;
     employees::insert_many(&tx, &ordered).await?;
@@ -1435,13 +1506,16 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
             skps::save_rhk(&tx, rhk, true).await?;
         }
     }
+    for r in &realized {
+        realizations::save(&tx, r, true).await?;
+    }
     ctx.audit(
         &tx,
         "demo.seeded",
         "import",
         format!("demo-{as_of}"),
         None,
-        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "as_of": as_of.to_string()})),
+        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "realizations": realized.len(), "as_of": as_of.to_string()})),
     )
     .await?;
     tx.commit().await?;

@@ -63,6 +63,36 @@ async fn the_demo_city_seeds_and_its_logins_work() {
             .json()["actions"],
             serde_json::json!(["record_realization", "revise"])
         );
+        // Q1–Q3 realisasi with evidence, and the year so far derived from them.
+        let first = &skp["rhk"][0]["indicators"][0];
+        assert_eq!(
+            first["realizations"].as_array().unwrap().len(),
+            3,
+            "{first}"
+        );
+        assert!(
+            first["realizations"][0]["evidence"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("https://")
+        );
+        let year = first["capaian"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["period"] == "q4")
+            .expect("the year so far");
+        // A sum of three quarters against the annual target: the year is three quarters done.
+        let d = &year["derivation"];
+        assert!(
+            d["quarters"][3].is_null() && d["quarters"][2].is_number(),
+            "{year}"
+        );
+        let expected = d["realisasi"].as_f64().unwrap() / d["target"].as_f64().unwrap() * 100.0;
+        assert!(
+            (year["capaian"].as_f64().unwrap() - expected).abs() < 1e-6,
+            "{year}"
+        );
         let mut line = Vec::new();
         loop {
             assert_eq!(skp["status"], "approved");
