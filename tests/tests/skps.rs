@@ -131,6 +131,19 @@ async fn action(
     app.send(request).await
 }
 
+/// A new draft SKP of `employee` for `cycle`, written by `token`'s owner: its id.
+async fn draft(app: &TestApp, token: &str, cycle: &str, employee: &Uuid) -> String {
+    let created = app
+        .post_as(
+            "/api/v1/skps",
+            token,
+            &json!({"cycle_id": cycle, "employee_id": employee}),
+        )
+        .await;
+    created.assert_status(201);
+    created.json()["id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn an_skp_cascades_from_the_perjanjian_kinerja_down_to_staff() {
     on_each_db(async |app: &TestApp| {
@@ -188,17 +201,7 @@ async fn an_skp_cascades_from_the_perjanjian_kinerja_down_to_staff() {
         assert_eq!(added.json()["rhk"][0]["indicators"][0]["code"], "R1.1");
 
         // The staff member cascades from it, but may not submit before it is approved.
-        let staf_skp = app
-            .post_as(
-                "/api/v1/skps",
-                staf,
-                &json!({"cycle_id": c.cycle, "employee_id": staf_id}),
-            )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let staf_skp = draft(app, staf, &c.cycle, staf_id).await;
         let problem = app
             .post_as(
                 &format!("/api/v1/skps/{staf_skp}/rhk"),
@@ -439,17 +442,7 @@ async fn a_revision_is_agreed_and_applied_onto_the_approved_skp() {
         let c = city(app).await;
         let (kadis_id, kadis) = (&c.kadis.0, &c.kadis.1);
         let sekda = &c.sekda.1;
-        let original = app
-            .post_as(
-                "/api/v1/skps",
-                kadis,
-                &json!({"cycle_id": c.cycle, "employee_id": kadis_id}),
-            )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let original = draft(app, kadis, &c.cycle, kadis_id).await;
         action(app, kadis, &original, "revise", None)
             .await
             .assert_problem(409, "skp_not_approved");
@@ -724,17 +717,7 @@ async fn realisasi_is_recorded_replaced_and_its_capaian_derived_for_every_direct
         let c = city(app).await;
         let (kadis_id, kadis) = (&c.kadis.0, &c.kadis.1);
         let sekda = &c.sekda.1;
-        let skp = app
-            .post_as(
-                "/api/v1/skps",
-                kadis,
-                &json!({"cycle_id": c.cycle, "employee_id": kadis_id}),
-            )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let skp = draft(app, kadis, &c.cycle, kadis_id).await;
         let ind = |description: &str, extra: Value| {
             let mut body = json!({"description": description, "aspect": "waktu", "unit": "persen", "aggregation": "average"});
             body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
