@@ -150,6 +150,13 @@ impl ApiError {
         self
     }
 
+    /// 422 `validation_failed` naming every bad field.
+    pub fn invalid(errors: Vec<FieldError>) -> ApiError {
+        ApiError::new(ErrorCode::ValidationFailed)
+            .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
+            .with_errors(errors)
+    }
+
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
         self.errors.extend(errors);
         self

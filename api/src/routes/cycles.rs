@@ -312,15 +312,7 @@ impl SettingsInput {
     }
 }
 
-/// A quarter of the cycle; `q4` is the annual evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PeriodName {
-    Q1,
-    Q2,
-    Q3,
-    Q4,
-}
+pub use super::dto::PeriodName;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -354,12 +346,10 @@ impl From<CycleRecord> for CycleView {
             status_label: c.status.label(),
             status: c.status.into(),
             settings: SettingsView::from(&c.settings),
-            periods: vec![
-                PeriodName::Q1,
-                PeriodName::Q2,
-                PeriodName::Q3,
-                PeriodName::Q4,
-            ],
+            periods: kinerja_domain::capaian::Period::ALL
+                .iter()
+                .map(|p| PeriodName::from(*p))
+                .collect(),
             started_at: c.started_at,
             closed_at: c.closed_at,
             version: c.version,

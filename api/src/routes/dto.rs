@@ -1,6 +1,11 @@
 //! Types shared by several resources' DTOs: the role and scope names as the contract shows them.
 
+use std::str::FromStr;
+
 use kinerja_domain::accounts::{Role, Scope};
+use rust_decimal::Decimal;
+
+use crate::error::{FieldError, Msg};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -189,6 +194,11 @@ macro_rules! mirror_enum {
 }
 
 mirror_enum! {
+    /// A quarter of the cycle; `q4` is the annual evaluation.
+    PeriodName => kinerja_domain::capaian::Period { Q1, Q2, Q3, Q4 }
+}
+
+mirror_enum! {
     /// The kind of a unit kerja.
     UnitKindName => kinerja_domain::org::UnitKind {
         Dinas, Badan, Sekretariat, Inspektorat, Kecamatan, Kelurahan, Upt, Bagian, Bidang, Lainnya,
@@ -209,5 +219,23 @@ mirror_enum! {
     /// An employee's standing.
     EmployeeStatusName => kinerja_domain::org::EmployeeStatus {
         Active, CutiLuarTanggungan, TugasBelajar, Pensiun, Meninggal, Diberhentikan, Inactive,
+    }
+}
+
+/// A JSON number as the exact decimal it was written as (`80.12`, not 80.1199999…); `field` is
+/// named in `errors` when it cannot be one.
+pub fn exact(field: &str, v: Option<f64>, errors: &mut Vec<FieldError>) -> Option<Decimal> {
+    let v = v?;
+    match Decimal::from_str(&v.to_string()).or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
+    {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                "out_of_range",
+                Msg::new("is out of range", "di luar rentang"),
+            ));
+            None
+        }
     }
 }

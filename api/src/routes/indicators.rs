@@ -1,7 +1,5 @@
 //! `/cycles/{id}/units/{unit_id}/indicators`: an OPD's Perjanjian Kinerja for a cycle.
 
-use std::str::FromStr;
-
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use kinerja_domain::capaian::{Aggregation, Direction, Measure, Source};
@@ -13,11 +11,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::dto::{not_null, patch_errors, patch_field, respond};
+use super::dto::{exact, not_null, patch_errors, patch_field, respond};
 use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::{OrgReader, PerformanceReader};
-use crate::error::{ApiError, FieldError, Msg};
+use crate::error::{ApiError, FieldError};
 use crate::http::Json;
 use crate::http::precondition::IfMatch;
 use crate::services::Context;
@@ -43,7 +41,7 @@ impl From<DirectionName> for Direction {
     }
 }
 
-fn direction_view(d: Direction) -> (DirectionName, &'static str) {
+pub(super) fn direction_view(d: Direction) -> (DirectionName, &'static str) {
     match d {
         Direction::HigherIsBetter => (DirectionName::HigherIsBetter, "Semakin tinggi semakin baik"),
         Direction::LowerIsBetter => (DirectionName::LowerIsBetter, "Semakin rendah semakin baik"),
@@ -70,7 +68,7 @@ impl From<AggregationName> for Aggregation {
     }
 }
 
-fn aggregation_view(a: Aggregation) -> (AggregationName, &'static str) {
+pub(super) fn aggregation_view(a: Aggregation) -> (AggregationName, &'static str) {
     match a {
         Aggregation::Sum => (AggregationName::Sum, "Jumlah"),
         Aggregation::Average => (AggregationName::Average, "Rata-rata"),
@@ -259,23 +257,6 @@ pub struct UpdateIndicator {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = SourceName, required = false)]
     pub source: Option<Option<SourceName>>,
-}
-
-/// A JSON number as the exact decimal it was written as.
-fn exact(field: &str, v: Option<f64>, errors: &mut Vec<FieldError>) -> Option<Decimal> {
-    let v = v?;
-    match Decimal::from_str(&v.to_string()).or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
-    {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError::new(
-                field,
-                "out_of_range",
-                Msg::new("is out of range", "di luar rentang"),
-            ));
-            None
-        }
-    }
 }
 
 fn quarters(p: Option<&PeriodTargets>, errors: &mut Vec<FieldError>) -> [Option<Decimal>; 3] {

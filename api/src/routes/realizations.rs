@@ -1,11 +1,9 @@
 //! `POST /skps/{id}/realizations` and the realisasi and capaian shown with each SKP indicator.
 
-use std::str::FromStr;
-
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use kinerja_domain::capaian::{
-    Aggregation, Capaian, IndicatorPlan, Period, PeriodCapaian, Realisasi, Source, period_capaian,
+    Capaian, IndicatorPlan, Period, PeriodCapaian, Realisasi, Source, period_capaian,
     round_half_up, target_of,
 };
 use kinerja_persistence::repos::realizations::RealizationRecord;
@@ -18,33 +16,16 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::cycles::PeriodName;
-use super::indicators::AggregationName;
+use super::dto::exact;
+use super::indicators::{AggregationName, aggregation_view};
 use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::OrgReader;
-use crate::error::{ApiError, FieldError, Msg};
+use crate::error::ApiError;
 use crate::http::Json;
 use crate::http::precondition::{IfMatch, etag};
 use crate::services::Context;
 use crate::services::realizations::{self, RealizationInput};
-
-fn period_of(p: PeriodName) -> Period {
-    match p {
-        PeriodName::Q1 => Period::Q1,
-        PeriodName::Q2 => Period::Q2,
-        PeriodName::Q3 => Period::Q3,
-        PeriodName::Q4 => Period::Q4,
-    }
-}
-
-fn period_name(p: Period) -> PeriodName {
-    match p {
-        Period::Q1 => PeriodName::Q1,
-        Period::Q2 => PeriodName::Q2,
-        Period::Q3 => PeriodName::Q3,
-        Period::Q4 => PeriodName::Q4,
-    }
-}
 
 fn six(d: Decimal) -> f64 {
     round_half_up(d, 6).to_f64().unwrap_or_default()
@@ -116,7 +97,7 @@ impl From<PeriodCapaian> for CapaianView {
             derivation: d,
         } = p.capaian;
         CapaianView {
-            period: period_name(p.period),
+            period: p.period.into(),
             capaian: six(value),
             capaian_rounded: two(value),
             capaian_capped: six(capped),
@@ -126,11 +107,7 @@ impl From<PeriodCapaian> for CapaianView {
                 target_max: d.target_max.map(six),
                 realisasi: d.realisasi.map(six),
                 achieved: d.achieved,
-                aggregation: p.aggregation.map(|a| match a {
-                    Aggregation::Sum => AggregationName::Sum,
-                    Aggregation::Average => AggregationName::Average,
-                    Aggregation::Last => AggregationName::Last,
-                }),
+                aggregation: p.aggregation.map(|a| aggregation_view(a).0),
                 quarters: p.quarters.map(|q| q.iter().map(|v| v.map(six)).collect()),
                 uncapped: six(d.uncapped),
                 cap: six(d.cap),
@@ -170,7 +147,7 @@ impl From<&RealizationRecord> for RealizationView {
         RealizationView {
             id: r.id,
             indicator_id: r.indicator_id,
-            period: period_name(r.period),
+            period: r.period.into(),
             value: r.value.and_then(|v| v.to_decimal().to_f64()),
             achieved: r.achieved,
             evidence: r.evidence.clone(),
@@ -229,22 +206,6 @@ pub fn of_indicator(
     )
 }
 
-fn exact(v: Option<f64>) -> Result<Option<Decimal>, ApiError> {
-    let Some(v) = v else { return Ok(None) };
-    Decimal::from_str(&v.to_string())
-        .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
-        .map(Some)
-        .map_err(|_| {
-            ApiError::new(crate::error::ErrorCode::ValidationFailed)
-                .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
-                .with_errors(vec![FieldError::new(
-                    "value",
-                    "out_of_range",
-                    Msg::new("is out of range", "di luar rentang"),
-                )])
-        })
-}
-
 /// Record the realisasi of one indicator for one period: the pegawai or his penilai, on an
 /// approved SKP of a running cycle. Posting again replaces it (audited as
 /// `skp.realization_replaced`). The SKP's version moves (its capaian changed); `If-Match` is
@@ -272,10 +233,15 @@ pub async fn record_realization(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let ctx = Context::of(&caller.caller, state.clock.now());
+    let mut errors = Vec::new();
+    let value = exact("value", body.value, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
     let input = RealizationInput {
         indicator_id: body.indicator_id,
-        period: period_of(body.period),
-        value: exact(body.value)?,
+        period: body.period.into(),
+        value,
         achieved: body.achieved,
         evidence: body.evidence,
         note: body.note,

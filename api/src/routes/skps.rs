@@ -1,29 +1,28 @@
 //! `/skps`: SKP drafting and agreement. RHK and their indicators are children of the SKP: they
 //! share its version and `ETag`, and every change to one bumps the SKP.
 
-use std::str::FromStr;
-
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use kinerja_domain::capaian::{Aggregation, Direction, Measure};
+use kinerja_domain::capaian::{Aggregation, Measure};
 use kinerja_domain::skp::{Aspect, RhkKind, SkpStatus};
 use kinerja_persistence::repos::skps::{
     self as repo, RhkRecord, SkpFilter, SkpIndicatorRecord, SkpRecord,
 };
-use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::dto::{not_null, patch_errors, patch_field, respond};
-use super::indicators::{AggregationName, DirectionName, PeriodTargets};
+use super::dto::{exact, not_null, patch_errors, patch_field, respond};
+use super::indicators::{
+    AggregationName, DirectionName, PeriodTargets, aggregation_view, direction_view,
+};
 use super::realizations::{CapaianView, RealizationView};
 use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::{OrgReader, PerformanceReader};
-use crate::error::{ApiError, FieldError, Msg};
+use crate::error::{ApiError, FieldError};
 use crate::http::list::{ListParams, Paged};
 use crate::http::precondition::{IfMatch, etag};
 use crate::http::{Json, Query};
@@ -147,21 +146,12 @@ impl From<&SkpIndicatorRecord> for SkpIndicatorView {
                 Aspect::Biaya => AspectName::Biaya,
             },
             aspect_label: i.aspect.label(),
-            direction: match i.direction {
-                Direction::HigherIsBetter => DirectionName::HigherIsBetter,
-                Direction::LowerIsBetter => DirectionName::LowerIsBetter,
-                Direction::Range => DirectionName::Range,
-                Direction::Qualitative => DirectionName::Qualitative,
-            },
+            direction: direction_view(i.direction).0,
             target: number(i.target),
             target_max: number(i.target_max),
             target_text: i.target_text.clone(),
             unit: i.unit.clone(),
-            aggregation: match i.aggregation {
-                Aggregation::Sum => AggregationName::Sum,
-                Aggregation::Average => AggregationName::Average,
-                Aggregation::Last => AggregationName::Last,
-            },
+            aggregation: aggregation_view(i.aggregation).0,
             period_targets: PeriodTargets {
                 q1: number(i.period_targets[0]),
                 q2: number(i.period_targets[1]),
@@ -424,22 +414,6 @@ pub struct SkpQuery {
 pub struct SkpActions {
     /// Among `edit`, `submit`, `approve`, `return`, `update`, `record_realization`, `revise`.
     pub actions: Vec<&'static str>,
-}
-
-fn exact(name: &str, v: Option<f64>, errors: &mut Vec<FieldError>) -> Option<Decimal> {
-    let v = v?;
-    match Decimal::from_str(&v.to_string()).or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
-    {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError::new(
-                name,
-                "out_of_range",
-                Msg::new("is out of range", "di luar rentang"),
-            ));
-            None
-        }
-    }
 }
 
 fn indicator_inputs(

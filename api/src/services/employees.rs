@@ -139,12 +139,6 @@ async fn check_references(
     Ok(())
 }
 
-fn invalid(errors: Vec<FieldError>) -> ApiError {
-    ApiError::new(ErrorCode::ValidationFailed)
-        .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
-        .with_errors(errors)
-}
-
 fn nip_taken(nip: &str) -> ApiError {
     ApiError::new(ErrorCode::NipTaken).with_detail(
         format!("Another employee has the NIP {nip}."),
@@ -195,7 +189,7 @@ pub async fn create(
     let tx = db.begin().await?;
     check_references(&tx, &employee, &mut errors).await?;
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     employees::insert(&tx, &employee)
         .await
@@ -329,7 +323,7 @@ pub async fn update(
     after.status = input.status;
     check_references(&tx, &after, &mut errors).await?;
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     if after.supervisor_id != before.supervisor_id {
         let line = employees::reporting_line(&tx).await?;

@@ -203,14 +203,14 @@ pub async fn record(
         .find(|i| i.id == input.indicator_id)
         .cloned()
     else {
-        return Err(invalid(vec![field(
+        return Err(ApiError::invalid(vec![field(
             "indicator_id",
             "unknown_indicator",
             "is not an indicator in force of this SKP",
             "bukan indikator yang berlaku pada SKP ini",
         )]));
     };
-    let (value, evidence, note) = check(indicator.direction, &input).map_err(invalid)?;
+    let (value, evidence, note) = check(indicator.direction, &input).map_err(ApiError::invalid)?;
 
     let tx = db.begin().await?;
     let existing = realizations::find(&tx, indicator.id, input.period).await?;
@@ -265,12 +265,6 @@ pub async fn record(
     tx.commit().await?;
     let full = skps::complete(db, full.skp).await?;
     Ok((record, existing.is_none(), full))
-}
-
-fn invalid(errors: Vec<FieldError>) -> ApiError {
-    ApiError::new(ErrorCode::ValidationFailed)
-        .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
-        .with_errors(errors)
 }
 
 #[cfg(test)]

@@ -67,12 +67,6 @@ fn forbidden(en: &'static str, id: &'static str) -> ApiError {
     ApiError::new(ErrorCode::Forbidden).with_detail(en, id)
 }
 
-fn invalid(errors: Vec<FieldError>) -> ApiError {
-    ApiError::new(ErrorCode::ValidationFailed)
-        .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
-        .with_errors(errors)
-}
-
 fn field(field: &str, code: &str, en: impl Into<String>, id: impl Into<String>) -> FieldError {
     FieldError::new(field, code.to_owned(), Msg::new(en.into(), id.into()))
 }
@@ -84,7 +78,7 @@ fn skp_error(e: SkpError) -> ApiError {
         SkpError::NotSubmitted => ErrorCode::SkpNotSubmitted,
         SkpError::Empty => ErrorCode::SkpEmpty,
         SkpError::ReasonRequired => {
-            return invalid(vec![field(
+            return ApiError::invalid(vec![field(
                 "reason",
                 "required",
                 "is required",
@@ -327,7 +321,7 @@ pub async fn create(
                 "tidak ada pegawai dengan id ini",
             ));
         }
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     };
     if !cycle.status.accepts_skps() {
         return Err(ApiError::new(ErrorCode::CycleClosed));
@@ -376,7 +370,7 @@ pub async fn create(
     let start = new.start_date.unwrap_or_else(|| year_bounds(cycle.year).0);
     check_dates(cycle.year, start, new.end_date, &mut errors);
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     let skp = SkpRecord {
         id: Uuid::now_v7(),
@@ -504,7 +498,7 @@ pub async fn update(
     }
     check_dates(cycle.year, after.start_date, after.end_date, &mut errors);
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     if after == before {
         return Ok(FullSkp {
@@ -818,7 +812,7 @@ async fn build_rhk(
         });
     }
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     Ok(RhkRecord {
         id: rhk_id,

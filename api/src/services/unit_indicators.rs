@@ -68,12 +68,6 @@ fn measure(field: &str, value: Option<Decimal>, errors: &mut Vec<FieldError>) ->
     }
 }
 
-fn invalid(errors: Vec<FieldError>) -> ApiError {
-    ApiError::new(ErrorCode::ValidationFailed)
-        .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
-        .with_errors(errors)
-}
-
 /// The record an input describes, or every field error.
 fn build(
     input: IndicatorInput,
@@ -137,7 +131,7 @@ fn build(
     if errors.is_empty() {
         Ok(record)
     } else {
-        Err(invalid(errors))
+        Err(ApiError::invalid(errors))
     }
 }
 

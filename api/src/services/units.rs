@@ -40,12 +40,6 @@ pub fn code_error(field: &str, e: UnitCodeError) -> FieldError {
     FieldError::new(field, code, Msg::new(e.to_string(), id))
 }
 
-fn invalid(errors: Vec<FieldError>) -> ApiError {
-    ApiError::new(ErrorCode::ValidationFailed)
-        .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
-        .with_errors(errors)
-}
-
 fn forbidden() -> ApiError {
     ApiError::new(ErrorCode::Forbidden).with_detail(
         "This unit is outside the units you manage.",
@@ -151,7 +145,7 @@ pub async fn create(
         }
     }
     let Some(code) = code else {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     };
     let unit = UnitRecord {
         id: Uuid::now_v7(),
@@ -170,7 +164,7 @@ pub async fn create(
     let tx = db.begin().await?;
     check_references(&tx, &unit, &mut errors).await?;
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     units::insert(&tx, &unit).await.map_err(|e| match e {
         PersistenceError::Conflict(_) => code_taken(&unit.code),
@@ -261,7 +255,7 @@ pub async fn update(
     }
     check_references(&tx, &after, &mut errors).await?;
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     if after.parent_id != before.parent_id {
         let parents: HashMap<Uuid, Option<Uuid>> = units::all(&tx)

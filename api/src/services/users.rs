@@ -74,12 +74,6 @@ pub fn password_error(field: &str, e: PasswordError) -> FieldError {
     FieldError::new(field, code, Msg::new(e.to_string(), id))
 }
 
-fn invalid(errors: Vec<FieldError>) -> ApiError {
-    ApiError::new(ErrorCode::ValidationFailed)
-        .with_detail("Some fields are invalid.", "Beberapa field tidak valid.")
-        .with_errors(errors)
-}
-
 /// Roles and scope must fit together: at least one role; a unit admin needs his unit.
 fn check_roles(roles: &[Role], unit_id: Option<Uuid>, errors: &mut Vec<FieldError>) {
     if roles.is_empty() {
@@ -147,10 +141,10 @@ pub async fn create(db: &Db, ctx: &Context, new: NewUser) -> Result<UserRecord, 
     }
     check_roles(&new.roles, new.unit_id, &mut errors);
     let Ok(username) = username else {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     };
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     let hash = password::hash(new.password).await?;
     let user = UserRecord {
@@ -169,7 +163,7 @@ pub async fn create(db: &Db, ctx: &Context, new: NewUser) -> Result<UserRecord, 
     let tx = db.begin().await?;
     check_links(&tx, &user, &mut errors).await?;
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     users::insert(&tx, &user).await.map_err(|e| match e {
         PersistenceError::Conflict(_) => ApiError::new(ErrorCode::UsernameTaken).with_detail(
@@ -233,7 +227,7 @@ pub async fn update(
     check_roles(&after.roles, after.unit_id, &mut errors);
     check_links(&tx, &after, &mut errors).await?;
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     let loses_admin = before.has_role(Role::Admin)
         && before.active
@@ -327,7 +321,7 @@ pub async fn change_password(
         errors.push(password_error("new_password", e));
     }
     if !errors.is_empty() {
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     }
     let hash = password::hash(new_password).await?;
     let mut after = before.clone();
@@ -445,7 +439,7 @@ pub async fn create_from_employees(
 
     let all_units = units::all(db).await?;
     if !all_units.iter().any(|u| u.id == unit_id) {
-        return Err(invalid(vec![FieldError::new(
+        return Err(ApiError::invalid(vec![FieldError::new(
             "unit_id",
             "unknown_unit",
             Msg::new("no unit has this id", "tidak ada unit dengan id ini"),
@@ -462,7 +456,7 @@ pub async fn create_from_employees(
             ));
         }
         if roles.iter().any(|r| *r != Role::Employee) {
-            return Err(invalid(vec![FieldError::new(
+            return Err(ApiError::invalid(vec![FieldError::new(
                 "roles",
                 "not_allowed",
                 Msg::new(
@@ -474,7 +468,7 @@ pub async fn create_from_employees(
         scope_within_opd(unit_id, &children)
     };
     if roles.is_empty() || roles.contains(&Role::Admin) || roles.contains(&Role::UnitAdmin) {
-        return Err(invalid(vec![FieldError::new(
+        return Err(ApiError::invalid(vec![FieldError::new(
             "roles",
             "not_allowed",
             Msg::new(
