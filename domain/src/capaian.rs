@@ -289,6 +289,50 @@ fn compute(
     })
 }
 
+/// How a posted realisasi fails to fit its indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RealisasiError {
+    /// A qualitative indicator takes `achieved` (true or false).
+    AchievedRequired,
+    /// ... and no value.
+    ValueNotAllowed,
+    /// A numeric indicator takes a value.
+    ValueRequired,
+    /// ... and no `achieved`.
+    AchievedNotAllowed,
+}
+
+/// What a realisasi for an indicator going in `direction` must carry (DOMAIN §2.1): `achieved`
+/// and no value when qualitative, a value and no `achieved` otherwise. Every mismatch, in that
+/// order; none when it fits.
+pub fn realisasi_shape(
+    direction: Direction,
+    has_value: bool,
+    achieved: Option<bool>,
+) -> Vec<RealisasiError> {
+    let qualitative = direction == Direction::Qualitative;
+    let mut errors = Vec::new();
+    match (qualitative, has_value, achieved.is_some()) {
+        (true, v, a) => {
+            if !a {
+                errors.push(RealisasiError::AchievedRequired);
+            }
+            if v {
+                errors.push(RealisasiError::ValueNotAllowed);
+            }
+        }
+        (false, v, a) => {
+            if a {
+                errors.push(RealisasiError::AchievedNotAllowed);
+            }
+            if !v {
+                errors.push(RealisasiError::ValueRequired);
+            }
+        }
+    }
+    errors
+}
+
 /// Where an indicator's realisasi comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -651,6 +695,25 @@ mod tests {
         assert_eq!(
             period_capaian(&numeric, &r, Period::Q4, CAP),
             Err(CapaianError::RealisasiMismatch)
+        );
+    }
+
+    #[test]
+    fn a_realisasi_carries_what_its_direction_needs() {
+        use RealisasiError::*;
+        assert!(realisasi_shape(Direction::HigherIsBetter, true, None).is_empty());
+        assert!(realisasi_shape(Direction::Qualitative, false, Some(false)).is_empty());
+        assert_eq!(
+            realisasi_shape(Direction::Qualitative, true, None),
+            [AchievedRequired, ValueNotAllowed]
+        );
+        assert_eq!(
+            realisasi_shape(Direction::LowerIsBetter, false, Some(true)),
+            [AchievedNotAllowed, ValueRequired]
+        );
+        assert_eq!(
+            realisasi_shape(Direction::Range, false, None),
+            [ValueRequired]
         );
     }
 

@@ -2,10 +2,7 @@
 
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
-use kinerja_domain::capaian::{
-    Capaian, IndicatorPlan, Period, PeriodCapaian, Realisasi, Source, period_capaian,
-    round_half_up, target_of,
-};
+use kinerja_domain::capaian::{Capaian, PeriodCapaian, round_half_up};
 use kinerja_persistence::repos::realizations::RealizationRecord;
 use kinerja_persistence::repos::skps::SkpIndicatorRecord;
 use rust_decimal::Decimal;
@@ -171,35 +168,10 @@ pub fn of_indicator(
         .iter()
         .filter(|r| r.indicator_id == indicator.id)
         .collect();
-    let mut by_period: [Option<Realisasi>; 4] = [None; 4];
-    for r in &mine {
-        by_period[r.period.index()] = match (r.value, r.achieved) {
-            (Some(v), _) => Some(Realisasi::Value(v)),
-            (None, Some(a)) => Some(Realisasi::Achieved(a)),
-            (None, None) => None,
-        };
-    }
-    let capaian = target_of(
-        indicator.direction,
-        Source::Manual,
-        indicator.target,
-        indicator.target_max,
-    )
-    .ok()
-    .map(|target| IndicatorPlan {
-        direction: indicator.direction,
-        target,
-        aggregation: indicator.aggregation,
-        period_targets: indicator.period_targets,
-    })
-    .map(|plan| {
-        Period::ALL
-            .iter()
-            .filter_map(|p| period_capaian(&plan, &by_period, *p, cap).ok().flatten())
-            .map(CapaianView::from)
-            .collect()
-    })
-    .unwrap_or_default();
+    let capaian = realizations::capaian_of(indicator, all, cap)
+        .into_iter()
+        .map(CapaianView::from)
+        .collect();
     (
         mine.into_iter().map(RealizationView::from).collect(),
         capaian,

@@ -75,3 +75,30 @@ impl Context {
         .await
     }
 }
+
+/// An exact measure from a posted decimal (at most 4 decimals, 0 or more); `field` is named in
+/// `errors` when it cannot be one.
+pub(crate) fn measure(
+    field: &str,
+    value: Option<rust_decimal::Decimal>,
+    errors: &mut Vec<crate::error::FieldError>,
+) -> Option<kinerja_domain::capaian::Measure> {
+    use kinerja_domain::capaian::{Measure, MeasureError};
+    let value = value?;
+    match Measure::from_decimal(value) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            let (code, id) = match e {
+                MeasureError::TooPrecise => ("too_precise", "maksimal 4 angka desimal"),
+                MeasureError::Negative => ("negative", "tidak boleh negatif"),
+                MeasureError::OutOfRange => ("out_of_range", "di luar rentang"),
+            };
+            errors.push(crate::error::FieldError::new(
+                field,
+                code,
+                crate::error::Msg::new(e.to_string(), id),
+            ));
+            None
+        }
+    }
+}

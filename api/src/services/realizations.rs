@@ -3,11 +3,15 @@
 //! the pegawai or his penilai. Posting again replaces it (audited). Locking a period arrives with
 //! finalisation; until then a running cycle takes any period at any time.
 
-use kinerja_domain::capaian::{Direction, Measure, MeasureError, Period};
+use kinerja_domain::capaian::{
+    Direction, IndicatorPlan, Measure, Period, PeriodCapaian, Realisasi, RealisasiError, Source,
+    period_capaian, realisasi_shape, target_of,
+};
 use kinerja_domain::cycle::CycleStatus;
 use kinerja_domain::skp::SkpStatus;
 use kinerja_persistence::Db;
 use kinerja_persistence::repos::realizations::{self, RealizationRecord};
+use kinerja_persistence::repos::skps::SkpIndicatorRecord;
 use kinerja_persistence::repos::{cycles, skps as skp_repo};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -57,64 +61,37 @@ type Checked = (Option<Measure>, Vec<String>, Option<String>);
 
 /// Checks what the indicator's direction needs and the evidence; the field errors, all of them.
 fn check(direction: Direction, input: &RealizationInput) -> Result<Checked, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut value = None;
-    if direction == Direction::Qualitative {
-        if input.achieved.is_none() {
-            errors.push(field(
-                "achieved",
-                "required",
-                "is required for a qualitative indicator (true or false)",
-                "wajib diisi untuk indikator kualitatif (true atau false)",
-            ));
-        }
-        if input.value.is_some() {
-            errors.push(field(
-                "value",
-                "not_allowed",
-                "a qualitative indicator takes `achieved`, not a value",
-                "indikator kualitatif diisi `achieved`, bukan nilai",
-            ));
-        }
-    } else {
-        if input.achieved.is_some() {
-            errors.push(field(
-                "achieved",
-                "not_allowed",
-                "only a qualitative indicator takes `achieved`",
-                "hanya indikator kualitatif yang diisi `achieved`",
-            ));
-        }
-        match input.value {
-            None => errors.push(field(
-                "value",
-                "required",
-                "is required for this indicator",
-                "wajib diisi untuk indikator ini",
-            )),
-            Some(v) if v.is_sign_negative() && !v.is_zero() => errors.push(field(
-                "value",
-                "negative",
-                "must be 0 or more",
-                "harus 0 atau lebih",
-            )),
-            Some(v) => match Measure::from_decimal(v) {
-                Ok(m) => value = Some(m),
-                Err(MeasureError::TooPrecise) => errors.push(field(
+    let mut errors: Vec<FieldError> =
+        realisasi_shape(direction, input.value.is_some(), input.achieved)
+            .into_iter()
+            .map(|e| match e {
+                RealisasiError::AchievedRequired => field(
+                    "achieved",
+                    "required",
+                    "is required for a qualitative indicator (true or false)",
+                    "wajib diisi untuk indikator kualitatif (true atau false)",
+                ),
+                RealisasiError::ValueNotAllowed => field(
                     "value",
-                    "too_precise",
-                    "has more than 4 decimals",
-                    "lebih dari 4 desimal",
-                )),
-                Err(_) => errors.push(field(
+                    "not_allowed",
+                    "a qualitative indicator takes `achieved`, not a value",
+                    "indikator kualitatif diisi `achieved`, bukan nilai",
+                ),
+                RealisasiError::AchievedNotAllowed => field(
+                    "achieved",
+                    "not_allowed",
+                    "only a qualitative indicator takes `achieved`",
+                    "hanya indikator kualitatif yang diisi `achieved`",
+                ),
+                RealisasiError::ValueRequired => field(
                     "value",
-                    "out_of_range",
-                    "is out of range",
-                    "di luar rentang",
-                )),
-            },
-        }
-    }
+                    "required",
+                    "is required for this indicator",
+                    "wajib diisi untuk indikator ini",
+                ),
+            })
+            .collect();
+    let value = super::measure("value", input.value, &mut errors);
     if input.evidence.len() > MAX_EVIDENCE {
         errors.push(field(
             "evidence",
@@ -161,6 +138,42 @@ fn check(direction: Direction, input: &RealizationInput) -> Result<Checked, Vec<
     } else {
         Err(errors)
     }
+}
+
+/// The capaian of one SKP indicator for every period that has one (DOMAIN §2.1), from all the
+/// realisasi recorded on its SKP. An indicator whose target no longer fits its direction shows
+/// none.
+pub fn capaian_of(
+    indicator: &SkpIndicatorRecord,
+    all: &[RealizationRecord],
+    cap: Decimal,
+) -> Vec<PeriodCapaian> {
+    let mut by_period: [Option<Realisasi>; 4] = [None; 4];
+    for r in all.iter().filter(|r| r.indicator_id == indicator.id) {
+        by_period[r.period.index()] = match (r.value, r.achieved) {
+            (Some(v), _) => Some(Realisasi::Value(v)),
+            (None, Some(a)) => Some(Realisasi::Achieved(a)),
+            (None, None) => None,
+        };
+    }
+    let Ok(target) = target_of(
+        indicator.direction,
+        Source::Manual,
+        indicator.target,
+        indicator.target_max,
+    ) else {
+        return Vec::new();
+    };
+    let plan = IndicatorPlan {
+        direction: indicator.direction,
+        target,
+        aggregation: indicator.aggregation,
+        period_targets: indicator.period_targets,
+    };
+    Period::ALL
+        .iter()
+        .filter_map(|p| period_capaian(&plan, &by_period, *p, cap).ok().flatten())
+        .collect()
 }
 
 /// Records (or replaces) the realisasi of one indicator for one period. Answers the realisasi,
@@ -263,7 +276,9 @@ pub async fn record(
     )
     .await?;
     tx.commit().await?;
-    let full = skps::complete(db, full.skp).await?;
+    full.realizations
+        .retain(|r| (r.indicator_id, r.period) != (record.indicator_id, record.period));
+    full.realizations.push(record.clone());
     Ok((record, existing.is_none(), full))
 }
 

@@ -14,7 +14,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use kinerja_domain::capaian::{Aggregation, Direction, Measure, MeasureError, Source, target_of};
+use kinerja_domain::capaian::{Aggregation, Direction, Measure, Source, target_of};
 use kinerja_domain::org::{PositionKind, UnitCode};
 use kinerja_domain::skp::{Approval, Aspect, ProposedBy, RhkKind, SkpError, SkpStatus, plan_merge};
 use kinerja_persistence::repos::employees::{self, EmployeeRecord};
@@ -585,20 +585,6 @@ impl RhkInput {
     }
 }
 
-fn measure(name: &str, value: Option<Decimal>, errors: &mut Vec<FieldError>) -> Option<Measure> {
-    let value = value?;
-    Measure::from_decimal(value)
-        .map_err(|e| {
-            let code = match e {
-                MeasureError::TooPrecise => "too_precise",
-                MeasureError::Negative => "negative",
-                MeasureError::OutOfRange => "out_of_range",
-            };
-            errors.push(field(name, code, e.to_string(), e.to_string()));
-        })
-        .ok()
-}
-
 /// Builds and checks an RHK of `full` (cascading included); `existing` is the RHK being changed.
 async fn build_rhk(
     db: &Db,
@@ -753,12 +739,12 @@ async fn build_rhk(
                 format!("{code:?} sudah dipakai di SKP ini."),
             ));
         }
-        let target = measure(&at("target"), i.target, &mut local);
-        let target_max = measure(&at("target_max"), i.target_max, &mut local);
+        let target = super::measure(&at("target"), i.target, &mut local);
+        let target_max = super::measure(&at("target_max"), i.target_max, &mut local);
         let period_targets = [
-            measure(&at("period_targets.q1"), i.period_targets[0], &mut local),
-            measure(&at("period_targets.q2"), i.period_targets[1], &mut local),
-            measure(&at("period_targets.q3"), i.period_targets[2], &mut local),
+            super::measure(&at("period_targets.q1"), i.period_targets[0], &mut local),
+            super::measure(&at("period_targets.q2"), i.period_targets[1], &mut local),
+            super::measure(&at("period_targets.q3"), i.period_targets[2], &mut local),
         ];
         if local.is_empty()
             && let Err(e) = target_of(i.direction, Source::Manual, target, target_max)

@@ -1,7 +1,7 @@
 //! Perjanjian Kinerja: the indicators an OPD commits to for a cycle, with their targets. Kept by
 //! admins, the unit admins of the OPD and its head; read by everyone signed in.
 
-use kinerja_domain::capaian::{Aggregation, Direction, Measure, MeasureError, Source, target_of};
+use kinerja_domain::capaian::{Aggregation, Direction, Measure, Source, target_of};
 use kinerja_domain::cycle::CycleStatus;
 use kinerja_domain::org::UnitCode;
 use kinerja_persistence::repos::unit_indicators::{
@@ -52,22 +52,6 @@ fn audit_view(i: &UnitIndicatorRecord) -> Value {
     })
 }
 
-fn measure(field: &str, value: Option<Decimal>, errors: &mut Vec<FieldError>) -> Option<Measure> {
-    let value = value?;
-    match Measure::from_decimal(value) {
-        Ok(m) => Some(m),
-        Err(e) => {
-            let (code, id) = match e {
-                MeasureError::TooPrecise => ("too_precise", "maksimal 4 angka desimal"),
-                MeasureError::Negative => ("negative", "tidak boleh negatif"),
-                MeasureError::OutOfRange => ("out_of_range", "di luar rentang"),
-            };
-            errors.push(FieldError::new(field, code, Msg::new(e.to_string(), id)));
-            None
-        }
-    }
-}
-
 /// The record an input describes, or every field error.
 fn build(
     input: IndicatorInput,
@@ -92,14 +76,15 @@ fn build(
     record.direction = input.direction;
     record.aggregation = input.aggregation;
     record.source = input.source;
-    record.target = measure("target", input.target, &mut errors);
-    record.target_max = measure("target_max", input.target_max, &mut errors);
+    record.target = super::measure("target", input.target, &mut errors);
+    record.target_max = super::measure("target_max", input.target_max, &mut errors);
     record.target_text = input
         .target_text
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
     for (i, t) in input.period_targets.into_iter().enumerate() {
-        record.period_targets[i] = measure(&format!("period_targets.q{}", i + 1), t, &mut errors);
+        record.period_targets[i] =
+            super::measure(&format!("period_targets.q{}", i + 1), t, &mut errors);
     }
     if errors.is_empty()
         && let Err(e) = target_of(
