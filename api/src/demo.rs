@@ -1114,7 +1114,7 @@ fn approved_skps(
     use Aggregation::{Average, Last, Sum};
     use Aspect::{Kualitas, Kuantitas, Waktu};
     use Direction::{HigherIsBetter as Up, LowerIsBetter as Down};
-    let m = |v: i64| Measure::from_decimal(rust_decimal::Decimal::new(v, 0)).unwrap_or_default();
+    let m = Measure::from_int;
     let unit = |code: &str| b.units.iter().find(|u| u.code == code);
     let head = |code: &str| unit(code).and_then(|u| u.head_employee_id);
     let (Some(sekda), Some(kadis), Some(kabid)) =
