@@ -12,6 +12,7 @@
 //! - [`org`]: NIP and NI PPPK, golongan, unit codes, the unit tree and the reporting line.
 //! - [`capaian`]: exact measures, the capaian of one indicator with its derivation, aggregation.
 //! - [`cycle`]: the annual cycle's settings (with the regulation's defaults) and its life.
+//! - [`feedback`]: continuous feedback: the BerAKHLAK core values, what a note is about, who writes.
 //! - [`skp`]: the SKP agreement workflow and how a revision merges onto its original.
 
 /// Declares a closed list of names with their Indonesian labels.
@@ -43,5 +44,6 @@ macro_rules! named_enum {
 pub mod accounts;
 pub mod capaian;
 pub mod cycle;
+pub mod feedback;
 pub mod org;
 pub mod skp;

@@ -14,6 +14,7 @@ mod m20261127_000003_cycles;
 mod m20261127_000004_unit_indicators;
 mod m20261127_000005_skps;
 mod m20261127_000006_skp_realizations;
+mod m20261127_000007_feedback_pk_realizations;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_unit_indicators::Migration),
             Box::new(m20261127_000005_skps::Migration),
             Box::new(m20261127_000006_skp_realizations::Migration),
+            Box::new(m20261127_000007_feedback_pk_realizations::Migration),
         ]
     }
 }

@@ -107,6 +107,18 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/skps/{id}/revise",                [401, 409, 409, 409, 403, 403]),
     // Realisasi: the pegawai and his penilai (an admin for the Wali Kota), on approved SKPs only.
     row("POST /api/v1/skps/{id}/realizations",          [401, 409, 403, 409, 403, 403]),
+    row("GET /api/v1/skps/{id}/realizations",           [401, 200, 200, 200, 200, 200]),
+    // Perjanjian Kinerja realisasi: the OPD's people, while the cycle runs (it is in planning).
+    row("POST /api/v1/cycles/{id}/units/{unit_id}/indicators/{indicator_id}/realizations", [401, 409, 409, 409, 403, 403]),
+    // Feedback: the penilai (an admin for the Wali Kota) writes on approved SKPs (this one is a
+    // draft); the pegawai answers. No thread exists in the fixtures: 404 for every reader.
+    row("GET /api/v1/skps/{id}/feedback",               [401, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/skps/{id}/feedback",              [401, 409, 403, 403, 403, 403]),
+    row("GET /api/v1/skps/{id}/feedback/{feedback_id}", [401, 404, 404, 404, 404, 404]),
+    row("POST /api/v1/skps/{id}/feedback/{feedback_id}/replies", [401, 404, 404, 404, 404, 404]),
+    row("POST /api/v1/skps/{id}/feedback/{feedback_id}/read", [401, 404, 404, 404, 404, 404]),
+    // A unit's feedback: its head (the employee caller), its unit admin, admins, auditors, services.
+    row("GET /api/v1/feedback",                         [401, 200, 200, 200, 200, 200]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -310,6 +322,7 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         .replace("{id}", &id)
         .replace("{unit_id}", &fx.opd.to_string())
         .replace("{indicator_id}", &fx.indicator)
+        .replace("{feedback_id}", &uuid::Uuid::nil().to_string())
         .replace(
             "{rhk_id}",
             if method == Method::DELETE {
@@ -318,6 +331,10 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
                 &fx.rhk_kept
             },
         );
+    let path = match operation {
+        "GET /api/v1/feedback" => format!("{path}?unit_id={}", fx.opd),
+        _ => path,
+    };
     let body = match operation {
         "POST /api/v1/auth/token" => Some(
             json!({"grant_type": "password", "username": fx.target.username, "password": fx.target.password}),
@@ -363,6 +380,15 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "POST /api/v1/skps/{id}/return" => Some(json!({"reason": "Perjelas indikator"})),
         "POST /api/v1/skps/{id}/realizations" => {
             Some(json!({"indicator_id": uuid::Uuid::nil(), "period": "q1", "value": 90}))
+        }
+        "POST /api/v1/cycles/{id}/units/{unit_id}/indicators/{indicator_id}/realizations" => {
+            Some(json!({"period": "q1", "value": 93.5}))
+        }
+        "POST /api/v1/skps/{id}/feedback" => Some(
+            json!({"period": "q1", "rhk_id": fx.rhk_kept, "text": "Pertahankan ketepatan waktu."}),
+        ),
+        "POST /api/v1/skps/{id}/feedback/{feedback_id}/replies" => {
+            Some(json!({"text": "Terima kasih, Pak."}))
         }
         "POST /api/v1/imports/units" => Some(
             json!([{"code": format!("IMP{serial}"), "name": "Bidang Impor", "kind": "bidang", "parent_code": "OPD1"}]),

@@ -904,3 +904,336 @@ async fn realisasi_is_recorded_replaced_and_its_capaian_derived_for_every_direct
     })
     .await;
 }
+
+/// The kepala dinas's SKP with one utama RHK intervening the Perjanjian Kinerja, approved by the
+/// sekda, in a running cycle: its id and the RHK's id.
+async fn approved_and_running(app: &TestApp, c: &City) -> (String, String) {
+    let skp = draft(app, &c.kadis.1, &c.cycle, &c.kadis.0).await;
+    let added = app
+        .post_as(
+            &format!("/api/v1/skps/{skp}/rhk"),
+            &c.kadis.1,
+            &rhk(
+                "utama",
+                "Meningkatnya kecepatan layanan",
+                json!({"unit_indicator_id": c.indicator}),
+            ),
+        )
+        .await;
+    added.assert_status(201);
+    let rhk_id = added.json()["rhk"][0]["id"].as_str().unwrap().to_owned();
+    action(app, &c.kadis.1, &skp, "submit", None)
+        .await
+        .assert_status(200);
+    action(app, &c.sekda.1, &skp, "approve", None)
+        .await
+        .assert_status(200);
+    app.post_as(
+        &format!("/api/v1/cycles/{}/start", c.cycle),
+        &c.admin,
+        &json!({}),
+    )
+    .await
+    .assert_status(200);
+    (skp, rhk_id)
+}
+
+#[tokio::test]
+async fn feedback_is_exchanged_both_ways_and_listed_per_skp_and_per_unit() {
+    on_each_db(async |app: &TestApp| {
+        let c = city(app).await;
+        let (kadis, sekda, staf) = (&c.kadis.1, &c.sekda.1, &c.staf.1);
+        // Feedback belongs to the execution stage: on an approved SKP.
+        let staf_draft = draft(app, staf, &c.cycle, &c.staf.0).await;
+        let note = json!({"period": "q1", "core_value": "adaptif", "text": "Bagus."});
+        app.post_as(&format!("/api/v1/skps/{staf_draft}/feedback"), kadis, &note)
+            .await
+            .assert_problem(409, "skp_not_approved");
+        let (skp, rhk_id) = approved_and_running(app, &c).await;
+        let url = format!("/api/v1/skps/{skp}/feedback");
+
+        // The penilai writes; the pegawai may not open a thread.
+        let text = "Antrean perekaman KTP-el di Siantar Barat masih panjang; coba jemput bola Sabtu.";
+        app.post_as(&url, kadis, &json!({"period": "q1", "rhk_id": rhk_id, "text": text}))
+            .await
+            .assert_problem(403, "forbidden");
+        let first = app
+            .post_as(&url, sekda, &json!({"period": "q1", "rhk_id": rhk_id, "text": format!("  {text}\n")}))
+            .await;
+        first.assert_status(201);
+        let thread = first.json();
+        let note_id = thread["id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            first.header("location"),
+            Some(format!("/api/v1/skps/{skp}/feedback/{note_id}").as_str())
+        );
+        assert_eq!(thread["text"], text, "stored trimmed");
+        assert_eq!(thread["author_role"], "penilai");
+        assert_eq!(thread["author_role_label"], "Pejabat Penilai");
+        assert_eq!(thread["employee_id"], c.kadis.0.to_string());
+        assert_eq!(thread["period_label"], "Triwulan I");
+        assert_eq!(thread["read_at"], Value::Null);
+        let second = app
+            .post_as(
+                &url,
+                sekda,
+                &json!({"period": "q2", "core_value": "berorientasi_pelayanan", "text": "Sikap melayani warga sudah baik."}),
+            )
+            .await;
+        second.assert_status(201);
+        assert_eq!(second.json()["core_value_label"], "Berorientasi Pelayanan");
+
+        // What a note is about, and its text, are checked.
+        let bad = |body: Value| app.post_as(&url, sekda, &body);
+        let problem = bad(json!({"period": "q1", "rhk_id": rhk_id, "core_value": "loyal", "text": "x"}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "core_value");
+        assert_eq!(problem["errors"][0]["code"], "one_subject_only");
+        let problem = bad(json!({"period": "q1", "text": "x"}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "rhk_id");
+        assert_eq!(problem["errors"][0]["code"], "required");
+        let problem = bad(json!({"period": "q1", "rhk_id": Uuid::now_v7(), "text": "x"}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["code"], "unknown_rhk");
+        let problem = bad(json!({"period": "q1", "core_value": "loyal", "text": "   "}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "text");
+        let problem = bad(json!({"period": "q1", "core_value": "jujur", "text": "x"}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "core_value");
+
+        // The pegawai answers, and the penilai answers back: the thread holds both.
+        let replies = format!("{url}/{note_id}/replies");
+        app.post_as(&replies, kadis, &json!({"text": "Siap, Pak. Mulai Sabtu depan."}))
+            .await
+            .assert_status(201);
+        let back = app
+            .post_as(&replies, sekda, &json!({"text": "Baik, laporkan hasilnya di Triwulan II."}))
+            .await;
+        back.assert_status(201);
+        let roles: Vec<Value> = back.json()["replies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["author_role"].clone())
+            .collect();
+        assert_eq!(roles, [json!("pegawai"), json!("penilai")]);
+        // Others who read the SKP may not write in it: his subordinate, the unit admin.
+        for outsider in [staf, &c.operator] {
+            app.post_as(&replies, outsider, &json!({"text": "Ikut menanggapi."}))
+                .await
+                .assert_problem(403, "forbidden");
+        }
+        // A reply's id leads to its thread; an unknown one is 404.
+        let reply_id = back.json()["replies"][0]["id"].as_str().unwrap().to_owned();
+        let via_reply = app.get_as(&format!("{url}/{reply_id}"), kadis).await;
+        via_reply.assert_status(200);
+        assert_eq!(via_reply.json()["id"], note_id.as_str());
+        app.get_as(&format!("{url}/{}", Uuid::now_v7()), kadis)
+            .await
+            .assert_problem(404, "not_found");
+
+        // The pegawai marks it read, once; the penilai cannot mark it for him.
+        let read = format!("{url}/{note_id}/read");
+        app.post_as(&read, sekda, &json!({}))
+            .await
+            .assert_problem(403, "forbidden");
+        let marked = app.post_as(&read, kadis, &json!({})).await;
+        marked.assert_status(200);
+        let read_at = marked.json()["read_at"].clone();
+        assert!(read_at.is_string());
+        assert_eq!(app.post_as(&read, kadis, &json!({})).await.json()["read_at"], read_at);
+
+        // Both sides see the threads, newest first; a period filters them.
+        for who in [kadis, sekda] {
+            let all = app.get_as(&url, who).await;
+            all.assert_status(200);
+            let all = all.json();
+            assert_eq!(all.as_array().unwrap().len(), 2);
+            assert_eq!(all[0]["period"], "q2");
+            assert_eq!(all[1]["replies"].as_array().unwrap().len(), 2);
+        }
+        let q1 = app.get_as(&format!("{url}?period=q1"), kadis).await.json();
+        assert_eq!(q1.as_array().unwrap().len(), 1);
+
+        // Per unit: its head, its unit admin and admins; not a plain employee.
+        let dinas = app
+            .get_as(&format!("/api/v1/employees/{}", c.kadis.0), &c.admin)
+            .await
+            .json()["unit_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for who in [&c.admin, &c.operator, kadis] {
+            let page = app
+                .get_as(&format!("/api/v1/feedback?unit_id={dinas}"), who)
+                .await;
+            page.assert_status(200);
+            let page = page.json();
+            assert_eq!(page["total"], 2, "{page}");
+            assert_eq!(page["items"][1]["replies"].as_array().unwrap().len(), 2);
+        }
+        let q2 = app
+            .get_as(&format!("/api/v1/feedback?unit_id={dinas}&period=q2"), &c.admin)
+            .await
+            .json();
+        assert_eq!(q2["total"], 1);
+        app.get_as(&format!("/api/v1/feedback?unit_id={dinas}"), staf)
+            .await
+            .assert_problem(403, "forbidden");
+        app.get_as("/api/v1/feedback", &c.admin)
+            .await
+            .assert_status(400);
+
+        // Every write is audited.
+        for (action, n) in [
+            ("skp.feedback_given", 2),
+            ("skp.feedback_replied", 2),
+            ("skp.feedback_read", 1),
+        ] {
+            let events = app
+                .get_as(
+                    &format!("/api/v1/audit-events?entity_id={skp}&action={action}"),
+                    &c.admin,
+                )
+                .await
+                .json();
+            assert_eq!(events["total"], n, "{action}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn perjanjian_kinerja_realisasi_is_recorded_by_the_opd_and_its_capaian_shown() {
+    on_each_db(async |app: &TestApp| {
+        let c = city(app).await;
+        let dinas = app
+            .get_as(&format!("/api/v1/employees/{}", c.kadis.0), &c.admin)
+            .await
+            .json()["unit_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let base = format!("/api/v1/cycles/{}/units/{dinas}/indicators", c.cycle);
+        let url = format!("{base}/{}/realizations", c.indicator);
+        app.patch_as(
+            &format!("{base}/{}", c.indicator),
+            &c.admin,
+            Some("*"),
+            &json!({"aggregation": "average", "period_targets": {"q1": 90}}),
+        )
+        .await
+        .assert_status(200);
+        let q1 = json!({"period": "q1", "value": 93.4, "evidence": ["https://siak.example.go.id/rekap-q1.pdf"]});
+        app.post_as(&url, &c.operator, &q1)
+            .await
+            .assert_problem(409, "cycle_not_running");
+        app.post_as(
+            &format!("/api/v1/cycles/{}/start", c.cycle),
+            &c.admin,
+            &json!({}),
+        )
+        .await
+        .assert_status(200);
+
+        // The unit admin records q1: 93.4 against the quarter's 90; q4 averages against 95.
+        let first = app.post_as(&url, &c.operator, &q1).await;
+        first.assert_status(201);
+        let body = first.json();
+        assert_eq!(body["realization"]["value"], 93.4);
+        let capaian = body["capaian"].as_array().unwrap();
+        assert_eq!(capaian.len(), 2, "{body}");
+        assert_eq!(capaian[0]["period"], "q1");
+        assert_eq!(capaian[0]["capaian"], 103.777778);
+        assert_eq!(capaian[0]["capaian_rounded"], 103.78);
+        assert_eq!(capaian[1]["period"], "q4");
+        assert_eq!(capaian[1]["capaian"], 98.315789);
+        assert_eq!(capaian[1]["derivation"]["aggregation"], "average");
+
+        // Replaced by the head, with the ETag of the indicator it moved.
+        let etag = first.header("etag").unwrap().to_owned();
+        let replaced = app
+            .send(
+                app.authed(Method::POST, &url, &c.kadis.1)
+                    .header("If-Match", &etag)
+                    .json(&json!({"period": "q1", "value": 96})),
+            )
+            .await;
+        replaced.assert_status(200);
+        assert_eq!(replaced.json()["realization"]["version"], 2);
+        assert_eq!(replaced.json()["capaian"][0]["capaian"], 106.666667);
+        assert_eq!(replaced.json()["capaian"][1]["capaian"], 101.052632);
+        app.send(
+            app.authed(Method::POST, &url, &c.kadis.1)
+                .header("If-Match", &etag)
+                .json(&json!({"period": "q1", "value": 97})),
+        )
+        .await
+        .assert_problem(412, "precondition_failed");
+
+        // Staff of the OPD and auditors do not enter the OPD's realisasi; bad input is named.
+        app.post_as(&url, &c.staf.1, &q1)
+            .await
+            .assert_problem(403, "forbidden");
+        let problem = app
+            .post_as(&url, &c.operator, &json!({"period": "q2", "value": 1, "evidence": ["ftp://x/y"]}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "evidence[0]");
+        let problem = app
+            .post_as(&url, &c.operator, &json!({"period": "q2", "achieved": true}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"].as_array().unwrap().len(), 2, "{problem}");
+
+        // An indicator fed by the survey is computed, never entered.
+        let ikm = app
+            .post_as(
+                &base,
+                &c.admin,
+                &json!({"description": "Indeks Kepuasan Masyarakat", "direction": "higher_is_better", "target": 82,
+                        "unit": "indeks", "aggregation": "average", "source": "ikm"}),
+            )
+            .await;
+        ikm.assert_status(201);
+        assert_eq!(ikm.json()["realizations"], json!([]));
+        let ikm_id = ikm.json()["id"].as_str().unwrap().to_owned();
+        app.post_as(&format!("{base}/{ikm_id}/realizations"), &c.admin, &json!({"period": "q1", "value": 80}))
+            .await
+            .assert_problem(409, "indicator_computed");
+
+        // The Perjanjian Kinerja shows every realisasi and capaian; the writes are audited.
+        let list = app.get_as(&base, &c.staf.1).await;
+        list.assert_status(200);
+        let list = list.json();
+        let iku = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == c.indicator.as_str())
+            .unwrap();
+        assert_eq!(iku["realizations"][0]["value"], 96.0);
+        assert_eq!(iku["capaian"][0]["capaian_rounded"], 106.67);
+        for (action, n) in [
+            ("unit_indicator.realization_recorded", 1),
+            ("unit_indicator.realization_replaced", 1),
+        ] {
+            let events = app
+                .get_as(
+                    &format!("/api/v1/audit-events?entity_id={}&action={action}", c.indicator),
+                    &c.admin,
+                )
+                .await
+                .json();
+            assert_eq!(events["total"], n, "{action}");
+        }
+    })
+    .await;
+}

@@ -146,6 +146,8 @@ catalogue! {
         "Only an approved SKP can be revised.");
     RevisionOpen = (CONFLICT, "revision_open", "Revision open", "Revisi masih terbuka",
         "This SKP already has an open revision: finish that one first.");
+    IndicatorComputed = (CONFLICT, "indicator_computed", "Indicator computed", "Indikator dihitung sistem",
+        "This Perjanjian Kinerja indicator takes its realisasi from the citizen satisfaction survey (source ikm); it is not entered by hand.");
     RhkCodeTaken = (CONFLICT, "rhk_code_taken", "RHK code taken", "Kode RHK sudah dipakai",
         "Another RHK or indicator of this SKP has this code.");
     // Imports.

@@ -199,6 +199,18 @@ mirror_enum! {
 }
 
 mirror_enum! {
+    /// A BerAKHLAK core value.
+    CoreValueName => kinerja_domain::feedback::CoreValue {
+        BerorientasiPelayanan, Akuntabel, Kompeten, Harmonis, Loyal, Adaptif, Kolaboratif,
+    }
+}
+
+mirror_enum! {
+    /// Who wrote a feedback note or reply: the penilai, the pegawai, or an admin for the Wali Kota.
+    AuthorRoleName => kinerja_domain::feedback::AuthorRole { Penilai, Pegawai, Admin }
+}
+
+mirror_enum! {
     /// The kind of a unit kerja.
     UnitKindName => kinerja_domain::org::UnitKind {
         Dinas, Badan, Sekretariat, Inspektorat, Kecamatan, Kelurahan, Upt, Bagian, Bidang, Lainnya,

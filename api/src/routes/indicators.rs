@@ -12,6 +12,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::dto::{exact, not_null, patch_errors, patch_field, respond};
+use super::realizations::{CapaianView, RealizationView};
 use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::{OrgReader, PerformanceReader};
@@ -19,7 +20,9 @@ use crate::error::{ApiError, FieldError};
 use crate::http::Json;
 use crate::http::precondition::IfMatch;
 use crate::services::Context;
+use crate::services::cycles;
 use crate::services::unit_indicators::{self, IndicatorInput};
+use kinerja_persistence::repos::unit_realizations::UnitRealizationRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -119,6 +122,7 @@ pub struct PeriodTargets {
     "direction_label": "Semakin tinggi semakin baik", "target": 95.0, "target_max": null, "target_text": null,
     "unit": "persen", "aggregation": "average", "aggregation_label": "Rata-rata",
     "period_targets": {"q1": 90.0, "q2": 92.5, "q3": 94.0}, "source": "manual", "source_label": "Manual",
+    "realizations": [], "capaian": [],
     "version": 1, "created_at": "2026-01-05T02:00:00Z", "updated_at": "2026-01-05T02:00:00Z"
 }))]
 pub struct IndicatorView {
@@ -142,6 +146,10 @@ pub struct IndicatorView {
     pub period_targets: PeriodTargets,
     pub source: SourceName,
     pub source_label: &'static str,
+    /// The realisasi recorded, by period (none for `source: ikm`: computed from the survey).
+    pub realizations: Vec<RealizationView>,
+    /// The capaian per period that has one; `q4` aggregates the quarters (DOMAIN §2.1).
+    pub capaian: Vec<CapaianView>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -151,8 +159,18 @@ fn number(m: Option<Measure>) -> Option<f64> {
     m.and_then(|m| m.to_decimal().to_f64())
 }
 
-impl From<UnitIndicatorRecord> for IndicatorView {
-    fn from(i: UnitIndicatorRecord) -> Self {
+impl IndicatorView {
+    /// The indicator with its realisasi (from `all`) and their capaian under the cycle's `cap`.
+    pub fn of(i: UnitIndicatorRecord, all: &[UnitRealizationRecord], cap: Decimal) -> Self {
+        let capaian = unit_indicators::capaian_of(&i, all, cap)
+            .into_iter()
+            .map(CapaianView::from)
+            .collect();
+        let realizations = all
+            .iter()
+            .filter(|r| r.indicator_id == i.id)
+            .map(RealizationView::from)
+            .collect();
         let (direction, direction_label) = direction_view(i.direction);
         let (aggregation, aggregation_label) = aggregation_view(i.aggregation);
         let (source, source_label) = source_view(i.source);
@@ -177,6 +195,8 @@ impl From<UnitIndicatorRecord> for IndicatorView {
             },
             source,
             source_label,
+            realizations,
+            capaian,
             version: i.version,
             created_at: i.created_at,
             updated_at: i.updated_at,
@@ -291,10 +311,12 @@ pub async fn list_indicators(
 ) -> Result<HttpResponse, ApiError> {
     let (cycle_id, unit_id) = path.into_inner();
     let items = unit_indicators::list(&state.db, cycle_id, unit_id).await?;
+    let all = unit_indicators::realizations_of(&state.db, &items).await?;
+    let cap = cycles::cap_of(&state.db, cycle_id).await?;
     Ok(HttpResponse::Ok().json(
         items
             .into_iter()
-            .map(IndicatorView::from)
+            .map(|i| IndicatorView::of(i, &all, cap))
             .collect::<Vec<_>>(),
     ))
 }
@@ -349,7 +371,7 @@ pub async fn create_indicator(
     Ok(respond::created(
         location,
         indicator.version,
-        &IndicatorView::from(indicator),
+        &IndicatorView::of(indicator, &[], Decimal::ZERO),
     ))
 }
 
@@ -434,8 +456,10 @@ pub async fn update_indicator(
         },
     )
     .await?;
+    let all = unit_indicators::realizations_of(&state.db, std::slice::from_ref(&indicator)).await?;
+    let cap = cycles::cap_of(&state.db, indicator.cycle_id).await?;
     Ok(respond::ok(
         indicator.version,
-        &IndicatorView::from(indicator),
+        &IndicatorView::of(indicator, &all, cap),
     ))
 }

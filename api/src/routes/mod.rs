@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cycles;
 pub mod dto;
 pub mod employees;
+pub mod feedback;
 pub mod imports;
 pub mod indicators;
 pub mod realizations;
@@ -72,6 +73,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(skps::approve_skp)
                 .service(skps::revise_skp)
                 .service(realizations::record_realization)
+                .service(realizations::list_realizations)
+                .service(realizations::record_unit_realization)
+                .service(feedback::list_skp_feedback)
+                .service(feedback::give_feedback)
+                .service(feedback::get_feedback)
+                .service(feedback::reply_feedback)
+                .service(feedback::read_feedback)
+                .service(feedback::list_unit_feedback)
                 .service(skps::return_skp)
                 .service(skps::skp_actions)
                 .service(service_accounts::create_service_account)

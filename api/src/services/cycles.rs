@@ -122,6 +122,17 @@ pub async fn get(db: &Db, id: Uuid) -> Result<CycleRecord, ApiError> {
     cycles::get(db, id).await?.ok_or_else(not_found)
 }
 
+/// The cycle's capaian cap for aggregation (the default when the cycle is gone).
+pub async fn cap_of(
+    db: &impl kinerja_persistence::Store,
+    id: Uuid,
+) -> Result<rust_decimal::Decimal, ApiError> {
+    Ok(cycles::get(db, id)
+        .await?
+        .map(|c| c.settings.capaian_cap)
+        .unwrap_or_else(|| Settings::default().capaian_cap))
+}
+
 pub async fn list(
     db: &Db,
     filter: &CycleFilter,

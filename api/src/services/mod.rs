@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod cycles;
 pub mod employees;
+pub mod feedback;
 pub mod housekeeping;
 pub mod imports;
 pub mod realizations;

@@ -57,10 +57,13 @@ fn view(r: &RealizationRecord) -> Value {
 }
 
 /// A checked realisasi: the value, the trimmed evidence links, the note.
-type Checked = (Option<Measure>, Vec<String>, Option<String>);
+pub(crate) type Checked = (Option<Measure>, Vec<String>, Option<String>);
 
 /// Checks what the indicator's direction needs and the evidence; the field errors, all of them.
-fn check(direction: Direction, input: &RealizationInput) -> Result<Checked, Vec<FieldError>> {
+pub(crate) fn check(
+    direction: Direction,
+    input: &RealizationInput,
+) -> Result<Checked, Vec<FieldError>> {
     let mut errors: Vec<FieldError> =
         realisasi_shape(direction, input.value.is_some(), input.achieved)
             .into_iter()
@@ -150,29 +153,62 @@ pub fn capaian_of(
 ) -> Vec<PeriodCapaian> {
     let mut by_period: [Option<Realisasi>; 4] = [None; 4];
     for r in all.iter().filter(|r| r.indicator_id == indicator.id) {
-        by_period[r.period.index()] = match (r.value, r.achieved) {
-            (Some(v), _) => Some(Realisasi::Value(v)),
-            (None, Some(a)) => Some(Realisasi::Achieved(a)),
-            (None, None) => None,
-        };
+        by_period[r.period.index()] = realisasi(r.value, r.achieved);
     }
+    let planned = Planned {
+        direction: indicator.direction,
+        source: Source::Manual,
+        target: indicator.target,
+        target_max: indicator.target_max,
+        aggregation: indicator.aggregation,
+        period_targets: indicator.period_targets,
+    };
+    capaian_by_period(planned, &by_period, cap)
+}
+
+/// A stored realisasi as the domain takes it.
+pub fn realisasi(value: Option<Measure>, achieved: Option<bool>) -> Option<Realisasi> {
+    match (value, achieved) {
+        (Some(v), _) => Some(Realisasi::Value(v)),
+        (None, Some(a)) => Some(Realisasi::Achieved(a)),
+        (None, None) => None,
+    }
+}
+
+/// The plan of an indicator, SKP or Perjanjian Kinerja, as stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Planned {
+    pub direction: Direction,
+    pub source: Source,
+    pub target: Option<Measure>,
+    pub target_max: Option<Measure>,
+    pub aggregation: kinerja_domain::capaian::Aggregation,
+    pub period_targets: [Option<Measure>; 3],
+}
+
+/// The capaian of every period that has one, from the realisasi of q1..q4.
+pub fn capaian_by_period(
+    planned: Planned,
+    by_period: &[Option<Realisasi>; 4],
+    cap: Decimal,
+) -> Vec<PeriodCapaian> {
     let Ok(target) = target_of(
-        indicator.direction,
-        Source::Manual,
-        indicator.target,
-        indicator.target_max,
+        planned.direction,
+        planned.source,
+        planned.target,
+        planned.target_max,
     ) else {
         return Vec::new();
     };
     let plan = IndicatorPlan {
-        direction: indicator.direction,
+        direction: planned.direction,
         target,
-        aggregation: indicator.aggregation,
-        period_targets: indicator.period_targets,
+        aggregation: planned.aggregation,
+        period_targets: planned.period_targets,
     };
     Period::ALL
         .iter()
-        .filter_map(|p| period_capaian(&plan, &by_period, *p, cap).ok().flatten())
+        .filter_map(|p| period_capaian(&plan, by_period, *p, cap).ok().flatten())
         .collect()
 }
 

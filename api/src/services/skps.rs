@@ -146,10 +146,7 @@ pub async fn load(
 
 /// An SKP with its RHK in force, its realisasi and its cycle's cap, as stored now.
 pub async fn complete(db: &impl Store, skp: SkpRecord) -> Result<FullSkp, ApiError> {
-    let cap = cycles::get(db, skp.cycle_id)
-        .await?
-        .map(|c| c.settings.capaian_cap)
-        .unwrap_or_else(|| kinerja_domain::cycle::Settings::default().capaian_cap);
+    let cap = super::cycles::cap_of(db, skp.cycle_id).await?;
     Ok(FullSkp {
         rhks: skps::rhks(db, skp.id).await?,
         realizations: realizations::of_skp(db, skp.id).await?,

@@ -1,12 +1,15 @@
-//! Perjanjian Kinerja: the indicators an OPD commits to for a cycle, with their targets. Kept by
-//! admins, the unit admins of the OPD and its head; read by everyone signed in.
+//! Perjanjian Kinerja: the indicators an OPD commits to for a cycle, with their targets and their
+//! realisasi. Kept by admins, the unit admins of the OPD and its head; read by everyone signed in.
 
-use kinerja_domain::capaian::{Aggregation, Direction, Measure, Source, target_of};
+use kinerja_domain::capaian::{
+    Aggregation, Direction, Measure, PeriodCapaian, Realisasi, Source, target_of,
+};
 use kinerja_domain::cycle::CycleStatus;
 use kinerja_domain::org::UnitCode;
 use kinerja_persistence::repos::unit_indicators::{
     self, UnitIndicatorRecord, aggregation_str, direction_str,
 };
+use kinerja_persistence::repos::unit_realizations::{self, UnitRealizationRecord};
 use kinerja_persistence::repos::{cycles, units};
 use kinerja_persistence::{Db, PersistenceError};
 use rust_decimal::Decimal;
@@ -14,6 +17,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::Context;
+use super::realizations::{self, Planned, RealizationInput};
 use super::scope;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, FieldError, Msg};
@@ -243,13 +247,7 @@ pub async fn update(
 ) -> Result<UnitIndicatorRecord, ApiError> {
     let (cycle, unit) = load_context(db, cycle_id, unit_id).await?;
     let tx = db.begin().await?;
-    let before = unit_indicators::get(&tx, id)
-        .await?
-        .filter(|i| i.cycle_id == cycle_id && i.unit_id == unit_id)
-        .ok_or_else(|| {
-            ApiError::new(ErrorCode::NotFound)
-                .with_detail("No such indicator.", "Indikator tidak ditemukan.")
-        })?;
+    let before = indicator_of(&tx, (cycle_id, unit_id, id)).await?;
     if !may_keep(db, caller, &unit).await? {
         return Err(forbidden());
     }
@@ -294,4 +292,140 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// The indicator of a route, in its cycle and OPD.
+async fn indicator_of(
+    db: &impl kinerja_persistence::Store,
+    (cycle_id, unit_id, id): (Uuid, Uuid, Uuid),
+) -> Result<UnitIndicatorRecord, ApiError> {
+    unit_indicators::get(db, id)
+        .await?
+        .filter(|i| i.cycle_id == cycle_id && i.unit_id == unit_id)
+        .ok_or_else(|| {
+            ApiError::new(ErrorCode::NotFound)
+                .with_detail("No such indicator.", "Indikator tidak ditemukan.")
+        })
+}
+
+/// The realisasi recorded on these indicators.
+pub async fn realizations_of(
+    db: &Db,
+    indicators: &[UnitIndicatorRecord],
+) -> Result<Vec<UnitRealizationRecord>, ApiError> {
+    let ids: Vec<Uuid> = indicators.iter().map(|i| i.id).collect();
+    Ok(unit_realizations::of_indicators(db, &ids).await?)
+}
+
+/// The capaian of a Perjanjian Kinerja indicator for every period that has one. Indicators fed
+/// by the survey (`source: ikm`) have none until the survey results exist.
+pub fn capaian_of(
+    indicator: &UnitIndicatorRecord,
+    all: &[UnitRealizationRecord],
+    cap: Decimal,
+) -> Vec<PeriodCapaian> {
+    let mut by_period: [Option<Realisasi>; 4] = [None; 4];
+    for r in all.iter().filter(|r| r.indicator_id == indicator.id) {
+        by_period[r.period.index()] = realizations::realisasi(r.value, r.achieved);
+    }
+    let planned = Planned {
+        direction: indicator.direction,
+        source: indicator.source,
+        target: indicator.target,
+        target_max: indicator.target_max,
+        aggregation: indicator.aggregation,
+        period_targets: indicator.period_targets,
+    };
+    realizations::capaian_by_period(planned, &by_period, cap)
+}
+
+fn realization_view(r: &UnitRealizationRecord) -> Value {
+    json!({
+        "indicator_id": r.indicator_id, "period": r.period.as_str(),
+        "value": r.value.map(|v| v.to_string()), "achieved": r.achieved,
+        "evidence": r.evidence, "note": r.note, "version": r.version,
+    })
+}
+
+/// Records (or replaces) the realisasi of a manual Perjanjian Kinerja indicator for one period:
+/// by the OPD's head, its unit admins or an admin, while the cycle runs. Answers the realisasi,
+/// whether it is new, the indicator after (its version moves with its capaian) and every
+/// realisasi of the indicator.
+pub async fn record_realization(
+    db: &Db,
+    ctx: &Context,
+    caller: &Caller,
+    route: (Uuid, Uuid, Uuid),
+    if_match: &IfMatch,
+    input: RealizationInput,
+) -> Result<(UnitRealizationRecord, bool, UnitIndicatorRecord), ApiError> {
+    let (cycle, unit) = load_context(db, route.0, route.1).await?;
+    let mut indicator = indicator_of(db, route).await?;
+    if !may_keep(db, caller, &unit).await? {
+        return Err(forbidden());
+    }
+    if_match.honour(indicator.version)?;
+    if indicator.source == Source::Ikm {
+        return Err(ApiError::new(ErrorCode::IndicatorComputed));
+    }
+    if cycle.status != CycleStatus::Running {
+        return Err(ApiError::new(ErrorCode::CycleNotRunning).with_detail(
+            "Realisasi is recorded while the cycle runs.",
+            "Realisasi dicatat selama siklus berjalan.",
+        ));
+    }
+    let (value, evidence, note) =
+        realizations::check(indicator.direction, &input).map_err(ApiError::invalid)?;
+
+    let tx = db.begin().await?;
+    let existing = unit_realizations::of_indicators(&tx, &[indicator.id])
+        .await?
+        .into_iter()
+        .find(|r| r.period == input.period);
+    let record = UnitRealizationRecord {
+        id: existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id),
+        indicator_id: indicator.id,
+        period: input.period,
+        value,
+        achieved: input.achieved,
+        evidence,
+        note,
+        recorded_by: caller.user().map(|u| u.id),
+        version: existing.as_ref().map_or(1, |e| e.version + 1),
+        created_at: existing.as_ref().map_or(ctx.now, |e| e.created_at),
+        updated_at: ctx.now,
+    };
+    let same = |e: &UnitRealizationRecord| {
+        (e.value, e.achieved, &e.evidence, &e.note)
+            == (
+                record.value,
+                record.achieved,
+                &record.evidence,
+                &record.note,
+            )
+    };
+    if let Some(e) = existing.as_ref().filter(|e| same(e)) {
+        tx.commit().await?;
+        return Ok((e.clone(), false, indicator));
+    }
+    unit_realizations::save(&tx, &record, existing.is_none()).await?;
+    let expected = indicator.version;
+    indicator.version += 1;
+    indicator.updated_at = ctx.now;
+    unit_indicators::update(&tx, &indicator, expected).await?;
+    ctx.audit(
+        &tx,
+        if existing.is_some() {
+            "unit_indicator.realization_replaced"
+        } else {
+            "unit_indicator.realization_recorded"
+        },
+        "unit_indicator",
+        indicator.id,
+        existing.as_ref().map(realization_view),
+        Some(realization_view(&record)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((record, existing.is_none(), indicator))
 }

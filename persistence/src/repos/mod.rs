@@ -3,12 +3,14 @@
 pub mod audit;
 pub mod cycles;
 pub mod employees;
+pub mod feedback;
 pub mod idempotency;
 pub mod realizations;
 pub mod service_accounts;
 pub mod sessions;
 pub mod skps;
 pub mod unit_indicators;
+pub mod unit_realizations;
 pub mod units;
 pub mod users;
 

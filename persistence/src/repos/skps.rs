@@ -224,6 +224,23 @@ pub async fn of_employee(
 
 /// The RHK in force of an SKP in order, each with its indicators in force (retired ones stay in
 /// the tables as history).
+/// The employee of each of these SKPs.
+pub async fn employees_of(
+    s: &impl Store,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Uuid>, PersistenceError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(skps::Entity::find()
+        .filter(skps::Column::Id.is_in(ids.iter().copied()))
+        .all(s.conn())
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.employee_id))
+        .collect())
+}
+
 pub async fn rhks(s: &impl Store, skp_id: Uuid) -> Result<Vec<RhkRecord>, PersistenceError> {
     let rows = skp_rhks::Entity::find()
         .filter(skp_rhks::Column::SkpId.eq(skp_id))
