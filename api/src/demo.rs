@@ -18,9 +18,11 @@ use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpStatus};
 use kinerja_persistence::Db;
 use kinerja_persistence::repos::cycles::CycleRecord;
 use kinerja_persistence::repos::employees::{self, EmployeeRecord};
+use kinerja_persistence::repos::feedback::FeedbackRecord;
 use kinerja_persistence::repos::realizations::{self, RealizationRecord};
 use kinerja_persistence::repos::skps::{self, RhkRecord, SkpIndicatorRecord, SkpRecord};
 use kinerja_persistence::repos::unit_indicators::UnitIndicatorRecord;
+use kinerja_persistence::repos::unit_realizations::UnitRealizationRecord;
 use kinerja_persistence::repos::units::{self, UnitRecord};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -1462,6 +1464,152 @@ fn demo_realizations(
     out
 }
 
+/// Notes of the penilai through the year: for every quarter ended by `as_of`, one about an RHK
+/// or a core value, most answered (and read) by the pegawai, some still waiting.
+fn demo_feedback(agreed: &[(SkpRecord, Vec<RhkRecord>)], as_of: NaiveDate) -> Vec<FeedbackRecord> {
+    use kinerja_domain::capaian::Period;
+    use kinerja_domain::feedback::{AuthorRole, CoreValue};
+    const NOTES: [&str; 3] = [
+        "Capaian triwulan ini sesuai rencana. Lengkapi bukti dukung sebelum akhir bulan.",
+        "Perhatikan ketepatan waktu layanan; antrean di loket masih panjang pada hari Senin.",
+        "Koordinasi dengan bidang lain sudah baik, pertahankan dan bagikan praktiknya ke rekan.",
+    ];
+    const REPLIES: [&str; 3] = [
+        "Siap, bukti dukung segera saya unggah.",
+        "Baik, kami atur jadwal petugas tambahan untuk hari Senin.",
+        "Terima kasih, akan saya sampaikan di rapat bidang.",
+    ];
+    let mut seed = 60_000_u128;
+    let mut out = Vec::new();
+    for (n, (skp, rhks)) in agreed.iter().enumerate() {
+        if skp.evaluator_id.is_none() {
+            continue;
+        }
+        let year = skp.start_date.year();
+        for (k, period) in [Period::Q1, Period::Q2, Period::Q3].into_iter().enumerate() {
+            let month = 3 * (k as u32) + 2;
+            let (Some(day), Some(at)) = (
+                NaiveDate::from_ymd_opt(year, month, 15),
+                Utc.with_ymd_and_hms(year, month, 15, 3, 0, 0).single(),
+            ) else {
+                continue;
+            };
+            if day >= as_of {
+                continue;
+            }
+            let rhk = rhks.get(k % rhks.len().max(1)).map(|r| r.id);
+            let core_value = CoreValue::ALL[(n + k) % CoreValue::ALL.len()];
+            seed += 1;
+            let note = FeedbackRecord {
+                id: demo_id(seed),
+                skp_id: skp.id,
+                thread_id: None,
+                period,
+                rhk_id: rhk.filter(|_| k != 1),
+                core_value: (k == 1 || rhk.is_none()).then_some(core_value),
+                text: NOTES[(n + k) % NOTES.len()].to_owned(),
+                author_user_id: None,
+                author_role: AuthorRole::Penilai,
+                read_at: None,
+                created_at: at,
+            };
+            // One SKP in four leaves this quarter's note unanswered and unread.
+            if (n + k) % 4 != 3 {
+                let answered = at + chrono::Duration::days(2);
+                seed += 1;
+                out.push(FeedbackRecord {
+                    id: demo_id(seed),
+                    thread_id: Some(note.id),
+                    text: REPLIES[(n + k) % REPLIES.len()].to_owned(),
+                    author_role: AuthorRole::Pegawai,
+                    created_at: answered,
+                    ..note.clone()
+                });
+                out.push(FeedbackRecord {
+                    read_at: Some(answered),
+                    ..note
+                });
+            } else {
+                out.push(note);
+            }
+        }
+    }
+    // Notes before their replies: a reply's thread is stored first.
+    out.sort_by_key(|f| f.thread_id.is_some());
+    out
+}
+
+/// Realisasi of q1..q3 (the quarters ended by `as_of`) for every manual Perjanjian Kinerja
+/// indicator, near its quarter target (or its annual one).
+fn demo_unit_realizations(
+    indicators: &[UnitIndicatorRecord],
+    as_of: NaiveDate,
+) -> Vec<UnitRealizationRecord> {
+    use kinerja_domain::capaian::{Period, round_half_up};
+    use rust_decimal::Decimal;
+    let mut seed = 70_000_u128;
+    let mut out = Vec::new();
+    for (n, indicator) in indicators
+        .iter()
+        .filter(|i| i.source == Source::Manual)
+        .enumerate()
+    {
+        for (k, period) in [Period::Q1, Period::Q2, Period::Q3].into_iter().enumerate() {
+            let year = indicator.created_at.year();
+            let (Some(end), Some(at)) = (
+                NaiveDate::from_ymd_opt(year, 3 * (k as u32 + 1), 28),
+                Utc.with_ymd_and_hms(year, 3 * (k as u32 + 1), 28, 4, 0, 0)
+                    .single(),
+            ) else {
+                continue;
+            };
+            if end >= as_of {
+                continue;
+            }
+            let Some(target) = indicator.period_targets[k]
+                .or(indicator.target)
+                .map(Measure::to_decimal)
+            else {
+                continue;
+            };
+            let base = if indicator.aggregation == Aggregation::Sum {
+                target / Decimal::from(4)
+            } else {
+                target
+            };
+            let swing = [Decimal::new(98, 2), Decimal::new(101, 2), Decimal::ONE][(n + k) % 3];
+            let factor = if indicator.direction == Direction::LowerIsBetter {
+                Decimal::TWO - swing
+            } else {
+                swing
+            };
+            let Ok(value) = Measure::from_decimal(round_half_up(base * factor, 2)) else {
+                continue;
+            };
+            seed += 1;
+            out.push(UnitRealizationRecord {
+                id: demo_id(seed),
+                indicator_id: indicator.id,
+                period,
+                value: Some(value),
+                achieved: None,
+                evidence: vec![format!(
+                    "https://arsip.siantar.example/pk/{}/{}-{}.pdf",
+                    indicator.unit_id,
+                    indicator.code,
+                    period.as_str()
+                )],
+                note: None,
+                recorded_by: None,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            });
+        }
+    }
+    out
+}
+
 /// Seeds the demo city into an empty database.
 pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     if !units::all(db).await?.is_empty() {
@@ -1492,6 +1640,8 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     let (cycle, indicators) = performance(&b, as_of);
     let agreed = approved_skps(&b, &cycle, &indicators);
     let realized = demo_realizations(&agreed, as_of);
+    let unit_realized = demo_unit_realizations(&indicators, as_of);
+    let notes = demo_feedback(&agreed, as_of);
     let tx = db.begin().await?;
     units::insert_many(&tx, &units_ordered).await?;
     employees::insert_many(&tx, &ordered).await?;
@@ -1509,13 +1659,19 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     for r in &realized {
         realizations::save(&tx, r, true).await?;
     }
+    for r in &unit_realized {
+        kinerja_persistence::repos::unit_realizations::save(&tx, r, true).await?;
+    }
+    for f in &notes {
+        kinerja_persistence::repos::feedback::insert(&tx, f).await?;
+    }
     ctx.audit(
         &tx,
         "demo.seeded",
         "import",
         format!("demo-{as_of}"),
         None,
-        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "realizations": realized.len(), "as_of": as_of.to_string()})),
+        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "realizations": realized.len(), "unit_realizations": unit_realized.len(), "feedback": notes.len(), "as_of": as_of.to_string()})),
     )
     .await?;
     tx.commit().await?;

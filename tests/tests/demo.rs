@@ -93,6 +93,34 @@ async fn the_demo_city_seeds_and_its_logins_work() {
             (year["capaian"].as_f64().unwrap() - expected).abs() < 1e-6,
             "{year}"
         );
+        // Feedback threads through the year: the penilai's notes, most answered by the pegawai.
+        let threads = app
+            .get_as(
+                &format!("/api/v1/skps/{}/feedback", skp["id"].as_str().unwrap()),
+                &token,
+            )
+            .await
+            .json();
+        let threads = threads.as_array().unwrap();
+        assert_eq!(threads.len(), 3, "one note per quarter: {threads:?}");
+        assert!(threads.iter().all(|t| t["author_role"] == "penilai"));
+        assert!(
+            threads
+                .iter()
+                .any(|t| t["replies"][0]["author_role"] == "pegawai" && t["read_at"].is_string()),
+            "{threads:?}"
+        );
+        // The Perjanjian Kinerja of the staff member's OPD has its realisasi too.
+        let cycle = skp["cycle_id"].as_str().unwrap();
+        let opds = app
+            .get_as("/api/v1/units?is_opd=true&per_page=500", &admin)
+            .await
+            .json();
+        let with_realisasi = indicators_with_realisasi(app, &admin, cycle, &opds).await;
+        assert!(
+            with_realisasi > 0,
+            "no Perjanjian Kinerja realisasi in the demo"
+        );
         let mut line = Vec::new();
         loop {
             assert_eq!(skp["status"], "approved");
@@ -225,4 +253,40 @@ async fn the_demo_city_seeds_and_its_logins_work() {
         assert_eq!(employees.json()["created"], 8);
     })
     .await;
+}
+
+/// How many Perjanjian Kinerja indicators of these OPDs have Q1–Q3 realisasi with capaian.
+async fn indicators_with_realisasi(
+    app: &TestApp,
+    token: &str,
+    cycle: &str,
+    opds: &serde_json::Value,
+) -> usize {
+    let mut n = 0;
+    for unit in opds["items"].as_array().unwrap() {
+        let list = app
+            .get_as(
+                &format!(
+                    "/api/v1/cycles/{cycle}/units/{}/indicators",
+                    unit["id"].as_str().unwrap()
+                ),
+                token,
+            )
+            .await
+            .json();
+        n += list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| {
+                i["realizations"].as_array().unwrap().len() == 3
+                    && i["capaian"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|c| c["period"] == "q4")
+            })
+            .count();
+    }
+    n
 }

@@ -136,7 +136,7 @@ fn attach(
 fn threads(all: Vec<FeedbackRecord>, employee_id: Uuid) -> Vec<Thread> {
     let (mut notes, replies): (Vec<_>, Vec<_>) =
         all.into_iter().partition(|f| f.thread_id.is_none());
-    notes.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    notes.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
     attach(notes, replies, |_| employee_id)
 }
 
