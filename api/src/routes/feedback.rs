@@ -300,6 +300,7 @@ pub struct UnitFeedbackQuery {
     params(ListParams, UnitFeedbackQuery),
     responses(
         (status = 200, description = "A page of threads.", body = Paged<ThreadView>),
+        (status = 404, description = "No such unit (`not_found`)."),
         (status = 403, description = "Not the unit's head, unit admin or an admin (`forbidden`)."),
     )
 )]
