@@ -52,13 +52,13 @@ pub struct OrgPredikatThresholds {
     pub kurang: Decimal,
 }
 
-/// A work rating, as the head of an OPD gets it from his OPD's predikat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rating {
-    DiAtasEkspektasi,
-    SesuaiEkspektasi,
-    DiBawahEkspektasi,
+named_enum! {
+    /// A rating of hasil kerja or perilaku kerja (DOMAIN §2.2).
+    Rating {
+        DiAtasEkspektasi = ("di_atas_ekspektasi", "Di Atas Ekspektasi"),
+        SesuaiEkspektasi = ("sesuai_ekspektasi", "Sesuai Ekspektasi"),
+        DiBawahEkspektasi = ("di_bawah_ekspektasi", "Di Bawah Ekspektasi"),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
