@@ -34,6 +34,8 @@ pub enum StartError {
     Migration(#[source] sea_orm_migration::DbErr),
     #[error("cannot listen on the configured address: {0}")]
     Bind(#[from] std::io::Error),
+    #[error("cannot open the evaluations of SKPs approved earlier: {0}")]
+    Backfill(String),
 }
 
 /// A built, listening server.
@@ -50,6 +52,9 @@ impl Application {
         kinerja_migrations::migrate_up(db.connection())
             .await
             .map_err(StartError::Migration)?;
+        crate::services::evaluations::backfill(&db, clock.now())
+            .await
+            .map_err(|e| StartError::Backfill(e.to_string()))?;
         Application::build_with_db(config, clock, db)
     }
 

@@ -1655,6 +1655,7 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
         for rhk in rhks {
             skps::save_rhk(&tx, rhk, true).await?;
         }
+        crate::services::evaluations::open_for(&tx, skp, skp.updated_at).await?;
     }
     for r in &realized {
         realizations::save(&tx, r, true).await?;

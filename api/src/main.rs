@@ -209,6 +209,10 @@ async fn connect_and_migrate(config: &Config) -> Result<Db, String> {
     kinerja_migrations::migrate_up(db.connection())
         .await
         .map_err(|e| format!("migration failed: {e}"))?;
+    // SKPs approved before evaluations existed get theirs (once; a no-op afterwards).
+    kinerja_api::services::evaluations::backfill(&db, chrono::Utc::now())
+        .await
+        .map_err(|e| format!("cannot open the evaluations of SKPs approved earlier: {e}"))?;
     Ok(db)
 }
 

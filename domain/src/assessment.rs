@@ -3,12 +3,12 @@
 //! (`open` → `assessed` → `finalized`, reopened by an admin), and the objection (keberatan) with
 //! its windows in WIB.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::capaian::round_half_up;
+use crate::capaian::{Period, round_half_up};
 pub use crate::cycle::Rating;
 use crate::cycle::WorkRatingThresholds;
 
@@ -149,6 +149,32 @@ impl EvaluationStatus {
     pub fn locks_realisasi(self) -> bool {
         self == EvaluationStatus::Finalized
     }
+}
+
+/// The first and last day of a period of the cycle's `year` (q4 is the fourth quarter; as the
+/// annual evaluation it judges the whole year, but an SKP takes part in it only if in force then).
+pub fn period_days(year: i32, period: Period) -> Option<(NaiveDate, NaiveDate)> {
+    let first_month = 3 * period.index() as u32 + 1;
+    let first = NaiveDate::from_ymd_opt(year, first_month, 1)?;
+    let next = if period == Period::Q4 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, first_month + 3, 1)?
+    };
+    Some((first, next.pred_opt()?))
+}
+
+/// The periods an SKP running from `start` to `end` (open-ended: the year's end) is evaluated in:
+/// every quarter its dates overlap.
+pub fn evaluated_periods(year: i32, start: NaiveDate, end: Option<NaiveDate>) -> Vec<Period> {
+    Period::ALL
+        .iter()
+        .copied()
+        .filter(|p| {
+            period_days(year, *p)
+                .is_some_and(|(first, last)| start <= last && end.is_none_or(|e| e >= first))
+        })
+        .collect()
 }
 
 /// Western Indonesia Time is UTC+7, all year: the windows are counted in its calendar days.
@@ -381,6 +407,36 @@ mod tests {
         assert_eq!(
             w.decision_due(filed),
             Utc.with_ymd_and_hms(2026, 5, 4, 16, 59, 59).unwrap()
+        );
+    }
+
+    #[test]
+    fn an_skp_is_evaluated_in_the_quarters_it_overlaps() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert_eq!(
+            period_days(2026, Period::Q1),
+            Some((day(1, 1), day(3, 31)))
+        );
+        assert_eq!(
+            period_days(2026, Period::Q4),
+            Some((day(10, 1), day(12, 31)))
+        );
+        assert_eq!(
+            evaluated_periods(2026, day(1, 2), None),
+            Period::ALL.to_vec()
+        );
+        // Transferred on 15 May: the first SKP ends on the 14th, the next starts on the 15th.
+        assert_eq!(
+            evaluated_periods(2026, day(1, 2), Some(day(5, 14))),
+            [Period::Q1, Period::Q2]
+        );
+        assert_eq!(
+            evaluated_periods(2026, day(5, 15), None),
+            [Period::Q2, Period::Q3, Period::Q4]
+        );
+        assert_eq!(
+            evaluated_periods(2026, day(4, 1), Some(day(6, 30))),
+            [Period::Q2]
         );
     }
 

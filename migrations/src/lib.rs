@@ -15,6 +15,7 @@ mod m20261127_000004_unit_indicators;
 mod m20261127_000005_skps;
 mod m20261127_000006_skp_realizations;
 mod m20261127_000007_feedback_pk_realizations;
+mod m20261127_000008_evaluations;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_skps::Migration),
             Box::new(m20261127_000006_skp_realizations::Migration),
             Box::new(m20261127_000007_feedback_pk_realizations::Migration),
+            Box::new(m20261127_000008_evaluations::Migration),
         ]
     }
 }

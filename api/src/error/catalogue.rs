@@ -150,6 +150,33 @@ catalogue! {
         "This Perjanjian Kinerja indicator takes its realisasi from the citizen satisfaction survey (source ikm); it is not entered by hand.");
     RhkCodeTaken = (CONFLICT, "rhk_code_taken", "RHK code taken", "Kode RHK sudah dipakai",
         "Another RHK or indicator of this SKP has this code.");
+    // Evaluations and objections.
+    PeriodLocked = (CONFLICT, "period_locked", "Period locked", "Periode terkunci",
+        "The evaluation of this period is finalised: its realisasi no longer changes (an admin reopens it with a reason).");
+    EvaluationFinalized = (CONFLICT, "evaluation_finalized", "Evaluation finalised", "Evaluasi sudah final",
+        "A finalised evaluation is locked: an admin reopens it with a reason first.");
+    EvaluationVoid = (CONFLICT, "evaluation_void", "Evaluation void", "Evaluasi batal",
+        "The SKP ended before this period: its evaluation is void.");
+    SelfAssessmentClosed = (CONFLICT, "self_assessment_closed", "Self-assessment closed", "Penilaian diri ditutup",
+        "The penilai has already rated: the self-assessment is given before that.");
+    EvaluationNotAssessed = (CONFLICT, "evaluation_not_assessed", "Evaluation not assessed", "Evaluasi belum dinilai",
+        "Only an assessed evaluation is finalised.");
+    EvaluationNotFinalized = (CONFLICT, "evaluation_not_finalized", "Evaluation not finalised", "Evaluasi belum final",
+        "Only a finalised evaluation is reopened or objected to.");
+    FinalizedByCalibration = (CONFLICT, "finalized_by_calibration", "Finalised by calibration", "Difinalkan melalui kalibrasi",
+        "The annual (q4) evaluation is finalised through the OPD's calibration, not one by one.");
+    OrgPredikatMissing = (CONFLICT, "org_predikat_missing", "OPD predikat not set", "Predikat OPD belum ditetapkan",
+        "The head of an OPD is rated from the OPD's predikat of the period, which is not set yet.");
+    ObjectionWindowClosed = (CONFLICT, "objection_window_closed", "Objection window closed", "Batas waktu keberatan lewat",
+        "Objections are filed within the cycle's objection window (14 calendar days by default, WIB) after finalisation.");
+    ObjectionExists = (CONFLICT, "objection_exists", "Objection exists", "Keberatan sudah ada",
+        "This evaluation already has an objection; its decision is final.");
+    ObjectionExplained = (CONFLICT, "objection_explained", "Objection explained", "Keberatan sudah ditanggapi",
+        "The penilai has already given his explanation.");
+    ObjectionDecided = (CONFLICT, "objection_decided", "Objection decided", "Keberatan sudah diputus",
+        "The objection is decided; the decision is final.");
+    ObjectionAwaitingExplanation = (CONFLICT, "objection_awaiting_explanation", "Awaiting the explanation", "Menunggu tanggapan penilai",
+        "The decision comes after the penilai's explanation, or once its 7 days have passed without one.");
     // Imports.
     ImportInvalid = (UNPROCESSABLE_ENTITY, "import_invalid", "Import invalid", "Impor tidak valid",
         "Some rows are invalid; nothing was written. `errors` lists every bad row (`row` as in the file: the spreadsheet row for CSV with the header as row 1, the 1-based position for JSON), `field`, `code` and `message`; `created`, `updated`, `unchanged` count the valid rows.");

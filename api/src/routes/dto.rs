@@ -175,7 +175,7 @@ pub mod respond {
 macro_rules! mirror_enum {
     ($(#[$meta:meta])* $dto:ident => $domain:path { $($variant:ident),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $dto { $($variant),+ }
 
@@ -208,6 +208,31 @@ mirror_enum! {
 mirror_enum! {
     /// Who wrote a feedback note or reply: the penilai, the pegawai, or an admin for the Wali Kota.
     AuthorRoleName => kinerja_domain::feedback::AuthorRole { Penilai, Pegawai, Admin }
+}
+
+mirror_enum! {
+    /// A rating of hasil kerja or perilaku kerja.
+    RatingName => kinerja_domain::assessment::Rating {
+        DiAtasEkspektasi, SesuaiEkspektasi, DiBawahEkspektasi,
+    }
+}
+
+mirror_enum! {
+    /// Predikat kinerja pegawai (`kurang` is labelled "Kurang/Misconduct").
+    PredikatName => kinerja_domain::assessment::Predikat {
+        SangatBaik, Baik, ButuhPerbaikan, Kurang, SangatKurang,
+    }
+}
+
+mirror_enum! {
+    /// The life of an evaluation: `open` → `assessed` → `finalized`; `void` when the SKP ended
+    /// before the period.
+    EvaluationStatusName => kinerja_domain::assessment::EvaluationStatus { Open, Assessed, Finalized, Void }
+}
+
+mirror_enum! {
+    /// The life of an objection: `filed` → `explained` → `accepted` | `rejected` (final).
+    ObjectionStatusName => kinerja_domain::assessment::ObjectionStatus { Filed, Explained, Accepted, Rejected }
 }
 
 mirror_enum! {

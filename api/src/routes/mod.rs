@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cycles;
 pub mod dto;
 pub mod employees;
+pub mod evaluations;
 pub mod feedback;
 pub mod imports;
 pub mod indicators;
@@ -81,6 +82,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(feedback::reply_feedback)
                 .service(feedback::read_feedback)
                 .service(feedback::list_unit_feedback)
+                .service(evaluations::list_evaluations)
+                .service(evaluations::get_evaluation)
+                .service(evaluations::evaluation_actions)
+                .service(evaluations::put_self_assessment)
+                .service(evaluations::put_assessment)
+                .service(evaluations::finalize_evaluation)
+                .service(evaluations::reopen_evaluation)
+                .service(evaluations::file_objection)
+                .service(evaluations::list_objections)
+                .service(evaluations::get_objection)
+                .service(evaluations::explain_objection)
+                .service(evaluations::decide_objection)
                 .service(skps::return_skp)
                 .service(skps::skp_actions)
                 .service(service_accounts::create_service_account)

@@ -170,6 +170,21 @@ pub async fn update(
                 .status
                 .may_change_settings(reason.is_some())
                 .map_err(cycle_error)?;
+            // What finalised evaluations were judged by stays as it was.
+            let (a, b) = (&after.settings, &before.settings);
+            let shapes_ratings = a.work_rating_thresholds != b.work_rating_thresholds
+                || a.capaian_cap != b.capaian_cap
+                || a.head_rating_from_org != b.head_rating_from_org;
+            if shapes_ratings
+                && !kinerja_persistence::repos::evaluations::finalized_in_cycle(&tx, id)
+                    .await?
+                    .is_empty()
+            {
+                return Err(ApiError::new(ErrorCode::EvaluationFinalized).with_detail(
+                    "Evaluations of this cycle are finalised: the rating thresholds, the capaian cap and the head's rating mapping no longer change.",
+                    "Evaluasi siklus ini sudah final: ambang rating, batas capaian dan pemetaan rating kepala OPD tidak dapat diubah lagi.",
+                ));
+            }
         }
     }
     check_settings(&after.settings)?;
@@ -250,8 +265,10 @@ pub async fn close(
     if_match: &IfMatch,
 ) -> Result<CycleRecord, ApiError> {
     let now = ctx.now;
+    let cycle = cycles::get(db, id).await?.ok_or_else(not_found)?;
+    let pending = super::objections::pending_in_cycle(db, &cycle, now).await?;
     transition(db, ctx, id, if_match, "cycle.closed", |c| {
-        c.status = c.status.close(false)?;
+        c.status = c.status.close(pending)?;
         c.closed_at = Some(now);
         Ok(())
     })

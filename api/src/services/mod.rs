@@ -4,9 +4,11 @@
 pub mod audit;
 pub mod cycles;
 pub mod employees;
+pub mod evaluations;
 pub mod feedback;
 pub mod housekeeping;
 pub mod imports;
+pub mod objections;
 pub mod realizations;
 pub mod scope;
 pub mod service_accounts;

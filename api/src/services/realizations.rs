@@ -1,7 +1,7 @@
 //! Realisasi of an approved SKP's indicators (DOMAIN §2.1): one value (or `achieved`, for a
 //! qualitative indicator) per indicator and period, with evidence links and a note, recorded by
-//! the pegawai or his penilai. Posting again replaces it (audited). Locking a period arrives with
-//! finalisation; until then a running cycle takes any period at any time.
+//! the pegawai or his penilai. Posting again replaces it (audited) until the period's evaluation
+//! is finalised (409 `period_locked`); a running cycle takes any open period at any time.
 
 use kinerja_domain::capaian::{
     Direction, IndicatorPlan, Measure, Period, PeriodCapaian, Realisasi, RealisasiError, Source,
@@ -260,6 +260,9 @@ pub async fn record(
         )]));
     };
     let (value, evidence, note) = check(indicator.direction, &input).map_err(ApiError::invalid)?;
+    if super::evaluations::period_locked(db, full.skp.id, input.period).await? {
+        return Err(ApiError::new(ErrorCode::PeriodLocked));
+    }
 
     let tx = db.begin().await?;
     let existing = realizations::find(&tx, indicator.id, input.period).await?;

@@ -507,6 +507,9 @@ pub async fn update(
     after.updated_at = ctx.now;
     let tx = db.begin().await?;
     skps::update(&tx, &after, before.version).await?;
+    if (after.start_date, after.end_date) != (before.start_date, before.end_date) {
+        super::evaluations::follow_dates(&tx, &after, ctx.now).await?;
+    }
     ctx.audit(
         &tx,
         "skp.updated",
@@ -958,6 +961,9 @@ async fn step(
     ctx.actor.acting_for = acting_for.map(str::to_owned);
     let tx = db.begin().await?;
     skps::update(&tx, &full.skp, expected).await?;
+    if full.skp.status == SkpStatus::Approved {
+        super::evaluations::open_for(&tx, &full.skp, ctx.now).await?;
+    }
     ctx.audit(
         &tx,
         action,

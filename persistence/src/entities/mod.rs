@@ -3,8 +3,10 @@
 pub mod audit_events;
 pub mod cycles;
 pub mod employees;
+pub mod evaluations;
 pub mod idempotency_keys;
 pub mod login_failures;
+pub mod objections;
 pub mod refresh_tokens;
 pub mod service_accounts;
 pub mod skp_feedback;

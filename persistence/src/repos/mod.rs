@@ -3,8 +3,10 @@
 pub mod audit;
 pub mod cycles;
 pub mod employees;
+pub mod evaluations;
 pub mod feedback;
 pub mod idempotency;
+pub mod objections;
 pub mod realizations;
 pub mod service_accounts;
 pub mod sessions;

@@ -222,8 +222,6 @@ pub async fn of_employee(
         .collect()
 }
 
-/// The RHK in force of an SKP in order, each with its indicators in force (retired ones stay in
-/// the tables as history).
 /// The employee of each of these SKPs.
 pub async fn employees_of(
     s: &impl Store,
@@ -241,6 +239,8 @@ pub async fn employees_of(
         .collect())
 }
 
+/// The RHK in force of an SKP in order, each with its indicators in force (retired ones stay in
+/// the tables as history).
 pub async fn rhks(s: &impl Store, skp_id: Uuid) -> Result<Vec<RhkRecord>, PersistenceError> {
     let rows = skp_rhks::Entity::find()
         .filter(skp_rhks::Column::SkpId.eq(skp_id))
