@@ -25,7 +25,9 @@ named_enum! {
 
 /// The predikat from the quadrant of PermenPANRB 6/2022 (rows: hasil kerja; columns: perilaku).
 pub fn predikat(work: Rating, behavior: Rating) -> Predikat {
-    use Rating::{DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai};
+    use Rating::{
+        DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai,
+    };
     match (work, behavior) {
         (Atas, Atas) => Predikat::SangatBaik,
         (Atas | Sesuai, Sesuai) | (Sesuai, Atas) => Predikat::Baik,
@@ -298,8 +300,10 @@ impl ObjectionStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Rating::{
+        DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai,
+    };
     use chrono::TimeZone;
-    use Rating::{DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai};
 
     #[test]
     fn the_nine_cells_of_the_quadrant() {
@@ -315,7 +319,11 @@ mod tests {
             (Bawah, Atas, Predikat::ButuhPerbaikan),
         ];
         for (work, behavior, expected) in cases {
-            assert_eq!(predikat(work, behavior), expected, "{work:?} × {behavior:?}");
+            assert_eq!(
+                predikat(work, behavior),
+                expected,
+                "{work:?} × {behavior:?}"
+            );
         }
         assert_eq!(Predikat::Kurang.label(), "Kurang/Misconduct");
     }
@@ -352,7 +360,10 @@ mod tests {
     fn an_evaluation_is_assessed_finalised_and_reopened() {
         use EvaluationStatus::*;
         assert_eq!(Open.self_assess(), Ok(Open));
-        assert_eq!(Assessed.self_assess(), Err(EvaluationError::AlreadyAssessed));
+        assert_eq!(
+            Assessed.self_assess(),
+            Err(EvaluationError::AlreadyAssessed)
+        );
         assert_eq!(Open.assess(), Ok(Assessed));
         assert_eq!(Assessed.assess(), Ok(Assessed));
         assert_eq!(Open.finalize(), Err(EvaluationError::NotAssessed));
@@ -381,10 +392,7 @@ mod tests {
         assert_eq!(w.filing_deadline(late_evening), last);
         // 00:30 WIB on the 11th is 17:30 UTC on the 10th: day 0 is the 11th.
         let after_midnight = Utc.with_ymd_and_hms(2026, 4, 10, 17, 30, 0).unwrap();
-        assert_eq!(
-            w.filing_deadline(after_midnight),
-            last + Duration::days(1)
-        );
+        assert_eq!(w.filing_deadline(after_midnight), last + Duration::days(1));
         let f = EvaluationStatus::Finalized;
         assert_eq!(w.may_file(f, Some(finalized), false, last), Ok(()));
         assert_eq!(
@@ -413,10 +421,7 @@ mod tests {
     #[test]
     fn an_skp_is_evaluated_in_the_quarters_it_overlaps() {
         let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
-        assert_eq!(
-            period_days(2026, Period::Q1),
-            Some((day(1, 1), day(3, 31)))
-        );
+        assert_eq!(period_days(2026, Period::Q1), Some((day(1, 1), day(3, 31))));
         assert_eq!(
             period_days(2026, Period::Q4),
             Some((day(10, 1), day(12, 31)))

@@ -20,6 +20,7 @@
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod city;
 mod db;
 mod http;
 

@@ -119,6 +119,20 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/skps/{id}/feedback/{feedback_id}/read", [401, 404, 404, 404, 404, 404]),
     // A unit's feedback: its head (the employee caller), its unit admin, admins, auditors, services.
     row("GET /api/v1/feedback",                         [401, 200, 200, 200, 200, 200]),
+    // Evaluations open when an SKP is approved: the fixture's is a draft, so it has none (404 for
+    // every reader); the object-level rules are exercised in tests/evaluations.rs.
+    row("GET /api/v1/skps/{id}/evaluations",            [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/skps/{id}/evaluations/{period}",   [401, 404, 404, 404, 404, 404]),
+    row("GET /api/v1/skps/{id}/evaluations/{period}/actions", [401, 404, 404, 404, 404, 404]),
+    row("PUT /api/v1/skps/{id}/evaluations/{period}/self-assessment", [401, 404, 404, 404, 404, 404]),
+    row("PUT /api/v1/skps/{id}/evaluations/{period}/assessment", [401, 404, 404, 404, 404, 404]),
+    row("POST /api/v1/skps/{id}/evaluations/{period}/finalize", [401, 404, 404, 404, 404, 404]),
+    row("POST /api/v1/skps/{id}/evaluations/{period}/reopen", [401, 404, 404, 404, 404, 404]),
+    row("POST /api/v1/skps/{id}/evaluations/{period}/objections", [401, 404, 404, 404, 404, 404]),
+    row("GET /api/v1/objections",                       [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/objections/{id}",                  [401, 404, 404, 404, 404, 404]),
+    row("POST /api/v1/objections/{id}/explanation",     [401, 404, 404, 404, 404, 404]),
+    row("POST /api/v1/objections/{id}/decide",          [401, 404, 404, 404, 404, 404]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -315,6 +329,8 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         fx.cycle.clone()
     } else if template.starts_with("/api/v1/skps/") {
         fx.skp.clone()
+    } else if template.starts_with("/api/v1/objections/") {
+        uuid::Uuid::nil().to_string()
     } else {
         fx.service_account_id.clone()
     };
@@ -323,6 +339,7 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         .replace("{unit_id}", &fx.opd.to_string())
         .replace("{indicator_id}", &fx.indicator)
         .replace("{feedback_id}", &uuid::Uuid::nil().to_string())
+        .replace("{period}", "q1")
         .replace(
             "{rhk_id}",
             if method == Method::DELETE {
@@ -390,6 +407,23 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "POST /api/v1/skps/{id}/feedback/{feedback_id}/replies" => {
             Some(json!({"text": "Terima kasih, Pak."}))
         }
+        "PUT /api/v1/skps/{id}/evaluations/{period}/self-assessment" => {
+            Some(json!({"core_values": [{"core_value": "adaptif", "text": "Belajar SIAK baru."}]}))
+        }
+        "PUT /api/v1/skps/{id}/evaluations/{period}/assessment" => Some(json!({
+            "work_rating": "sesuai_ekspektasi", "behavior_rating": "sesuai_ekspektasi",
+            "behavior_ratings": {"berorientasi_pelayanan": "sesuai_ekspektasi", "akuntabel": "sesuai_ekspektasi",
+                "kompeten": "sesuai_ekspektasi", "harmonis": "sesuai_ekspektasi", "loyal": "sesuai_ekspektasi",
+                "adaptif": "sesuai_ekspektasi", "kolaboratif": "sesuai_ekspektasi"},
+        })),
+        "POST /api/v1/skps/{id}/evaluations/{period}/reopen" => {
+            Some(json!({"reason": "Koreksi data"}))
+        }
+        "POST /api/v1/skps/{id}/evaluations/{period}/objections" => {
+            Some(json!({"reason": "Rating tidak sesuai capaian"}))
+        }
+        "POST /api/v1/objections/{id}/explanation" => Some(json!({"text": "Penjelasan"})),
+        "POST /api/v1/objections/{id}/decide" => Some(json!({"decision": "rejected"})),
         "POST /api/v1/imports/units" => Some(
             json!([{"code": format!("IMP{serial}"), "name": "Bidang Impor", "kind": "bidang", "parent_code": "OPD1"}]),
         ),

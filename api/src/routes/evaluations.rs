@@ -788,7 +788,10 @@ pub async fn get_objection(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (o, e) = objections::load(&state.db, &caller.caller, id.into_inner()).await?;
-    Ok(respond::ok(o.version, &objection_view(&o, &e, state.clock.now())))
+    Ok(respond::ok(
+        o.version,
+        &objection_view(&o, &e, state.clock.now()),
+    ))
 }
 
 /// The penilai's written explanation.

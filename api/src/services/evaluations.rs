@@ -113,33 +113,32 @@ pub async fn open_for(tx: &Tx, skp: &SkpRecord, now: DateTime<Utc>) -> Result<()
         return Ok(());
     };
     let existing = evaluations::of_skp(tx, skp.id).await?;
-    let fresh: Vec<EvaluationRecord> =
-        evaluated_periods(cycle.year, skp.start_date, skp.end_date)
-            .into_iter()
-            .filter(|p| !existing.iter().any(|e| e.period == *p))
-            .map(|period| EvaluationRecord {
-                id: Uuid::now_v7(),
-                skp_id: skp.id,
-                period,
-                status: EvaluationStatus::Open,
-                snapshot: skp.snapshot.clone(),
-                self_assessment: None,
-                self_assessed_at: None,
-                work_rating: None,
-                suggested_work_rating: None,
-                override_reason: None,
-                behavior_ratings: Vec::new(),
-                behavior_rating: None,
-                predikat: None,
-                assessed_by: None,
-                assessed_at: None,
-                finalized_by: None,
-                finalized_at: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            })
-            .collect();
+    let fresh: Vec<EvaluationRecord> = evaluated_periods(cycle.year, skp.start_date, skp.end_date)
+        .into_iter()
+        .filter(|p| !existing.iter().any(|e| e.period == *p))
+        .map(|period| EvaluationRecord {
+            id: Uuid::now_v7(),
+            skp_id: skp.id,
+            period,
+            status: EvaluationStatus::Open,
+            snapshot: skp.snapshot.clone(),
+            self_assessment: None,
+            self_assessed_at: None,
+            work_rating: None,
+            suggested_work_rating: None,
+            override_reason: None,
+            behavior_ratings: Vec::new(),
+            behavior_rating: None,
+            predikat: None,
+            assessed_by: None,
+            assessed_at: None,
+            finalized_by: None,
+            finalized_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
     Ok(evaluations::insert_many(tx, &fresh).await?)
 }
 
@@ -196,7 +195,10 @@ async fn rights_of(
     let admin = caller.is_admin();
     let atasan = match (me, skp.evaluator_id) {
         (Some(me), Some(penilai)) => {
-            employees::get(db, penilai).await?.and_then(|p| p.supervisor_id) == Some(me)
+            employees::get(db, penilai)
+                .await?
+                .and_then(|p| p.supervisor_id)
+                == Some(me)
         }
         _ => false,
     };
@@ -220,6 +222,27 @@ async fn rights_of(
     })
 }
 
+/// An SKP whose evaluations the caller reads (the penilai's superior too, who decides
+/// objections, though he does not read the SKP itself), with the caller's rights on them.
+async fn readable(
+    db: &Db,
+    caller: &Caller,
+    skp_id: Uuid,
+) -> Result<(FullSkp, EmployeeRecord, EvaluationRights), ApiError> {
+    let skp = skp_repo::get(db, skp_id)
+        .await?
+        .ok_or_else(skps::not_found)?;
+    let employee = employees::get(db, skp.employee_id)
+        .await?
+        .ok_or_else(skps::not_found)?;
+    let skp_rights = skps::rights(db, caller, &skp, &employee).await?;
+    let rights = rights_of(db, caller, &skp, skp_rights).await?;
+    if !rights.read {
+        return Err(skps::not_found());
+    }
+    Ok((skps::complete(db, skp).await?, employee, rights))
+}
+
 /// Whether the employee heads an OPD.
 async fn heads_opd(db: &Db, employee: &EmployeeRecord) -> Result<bool, ApiError> {
     Ok(units::all(db)
@@ -235,11 +258,7 @@ pub async fn load(
     skp_id: Uuid,
     period: Period,
 ) -> Result<Evaluation, ApiError> {
-    let (full, employee, skp_rights) = skps::load(db, caller, skp_id).await?;
-    let rights = rights_of(db, caller, &full.skp, skp_rights).await?;
-    if !rights.read {
-        return Err(not_found());
-    }
+    let (full, employee, rights) = readable(db, caller, skp_id).await?;
     let record = evaluations::of_skp(db, skp_id)
         .await?
         .into_iter()
@@ -304,13 +323,7 @@ pub async fn of_skp(
     caller: &Caller,
     skp_id: Uuid,
 ) -> Result<Vec<EvaluationRecord>, ApiError> {
-    let (full, _, skp_rights) = skps::load(db, caller, skp_id).await?;
-    if !rights_of(db, caller, &full.skp, skp_rights)
-        .await?
-        .read
-    {
-        return Err(skps::not_found());
-    }
+    readable(db, caller, skp_id).await?;
     Ok(evaluations::of_skp(db, skp_id).await?)
 }
 
@@ -358,7 +371,10 @@ pub fn actions(e: &Evaluation, now: DateTime<Utc>) -> Vec<&'static str> {
     {
         out.push("finalize");
     }
-    if e.rights.admin && r.status.reopen().is_ok() && e.objection.as_ref().is_none_or(|o| !o.status.is_open()) {
+    if e.rights.admin
+        && r.status.reopen().is_ok()
+        && e.objection.as_ref().is_none_or(|o| !o.status.is_open())
+    {
         out.push("reopen");
     }
     if e.rights.owner
@@ -441,7 +457,12 @@ fn text_of(name: String, raw: &str, errors: &mut Vec<FieldError>) -> Option<Stri
     match kinerja_domain::feedback::text(raw) {
         Ok(t) => Some(t.to_owned()),
         Err(kinerja_domain::feedback::FeedbackError::TooLong) => {
-            errors.push(field(&name, "too_long", "at most 4000 characters", "paling panjang 4000 karakter"));
+            errors.push(field(
+                &name,
+                "too_long",
+                "at most 4000 characters",
+                "paling panjang 4000 karakter",
+            ));
             None
         }
         Err(_) => {
@@ -480,18 +501,34 @@ pub async fn self_assess(
                 "bukan RHK yang berlaku pada SKP ini",
             ));
         } else if out.rhk.iter().any(|r| r.rhk_id == *rhk_id) {
-            errors.push(field(&format!("rhk[{n}].rhk_id"), "duplicate", "appears twice", "muncul dua kali"));
+            errors.push(field(
+                &format!("rhk[{n}].rhk_id"),
+                "duplicate",
+                "appears twice",
+                "muncul dua kali",
+            ));
         }
         if let Some(text) = text_of(format!("rhk[{n}].text"), text, &mut errors) {
-            out.rhk.push(RhkNote { rhk_id: *rhk_id, text });
+            out.rhk.push(RhkNote {
+                rhk_id: *rhk_id,
+                text,
+            });
         }
     }
     for (n, (core_value, text)) in input.core_values.iter().enumerate() {
         if out.core_values.iter().any(|v| v.core_value == *core_value) {
-            errors.push(field(&format!("core_values[{n}].core_value"), "duplicate", "appears twice", "muncul dua kali"));
+            errors.push(field(
+                &format!("core_values[{n}].core_value"),
+                "duplicate",
+                "appears twice",
+                "muncul dua kali",
+            ));
         }
         if let Some(text) = text_of(format!("core_values[{n}].text"), text, &mut errors) {
-            out.core_values.push(ValueNote { core_value: *core_value, text });
+            out.core_values.push(ValueNote {
+                core_value: *core_value,
+                text,
+            });
         }
     }
     if input.rhk.is_empty() && input.core_values.is_empty() {
@@ -550,7 +587,12 @@ pub async fn assess(
             ));
         }
     } else if input.work_rating.is_none() {
-        errors.push(field("work_rating", "required", "is required", "wajib diisi"));
+        errors.push(field(
+            "work_rating",
+            "required",
+            "is required",
+            "wajib diisi",
+        ));
     }
     let reason = input
         .override_reason
@@ -571,15 +613,33 @@ pub async fn assess(
         ));
     }
     if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
-        errors.push(field("override_reason", "too_long", "at most 2000 characters", "paling panjang 2000 karakter"));
+        errors.push(field(
+            "override_reason",
+            "too_long",
+            "at most 2000 characters",
+            "paling panjang 2000 karakter",
+        ));
     }
     let mut scores: Vec<BehaviorScore> = Vec::new();
     for (value, rating, note) in &input.behavior_ratings {
-        let note = note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+        let note = note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
         if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-            errors.push(field(&format!("behavior_notes.{}", value.as_str()), "too_long", "at most 2000 characters", "paling panjang 2000 karakter"));
+            errors.push(field(
+                &format!("behavior_notes.{}", value.as_str()),
+                "too_long",
+                "at most 2000 characters",
+                "paling panjang 2000 karakter",
+            ));
         }
-        scores.push(BehaviorScore { core_value: *value, rating: *rating, note });
+        scores.push(BehaviorScore {
+            core_value: *value,
+            rating: *rating,
+            note,
+        });
     }
     for value in CoreValue::ALL {
         if !scores.iter().any(|s| s.core_value == *value) {
@@ -600,7 +660,11 @@ pub async fn assess(
     r.status = next;
     r.work_rating = input.work_rating;
     r.suggested_work_rating = suggested;
-    r.override_reason = reason.filter(|_| input.work_rating.is_some_and(|w| override_needs_reason(suggested, w)));
+    r.override_reason = reason.filter(|_| {
+        input
+            .work_rating
+            .is_some_and(|w| override_needs_reason(suggested, w))
+    });
     r.behavior_ratings = scores;
     r.behavior_rating = Some(input.behavior_rating);
     r.predikat = r.work_rating.map(|w| predikat(w, input.behavior_rating));
@@ -609,7 +673,16 @@ pub async fn assess(
     let derivation = e.suggestion.as_ref().map(|s| {
         json!({"inputs": s.inputs, "mean_rounded": s.mean_rounded.to_string(), "suggested": s.rating.as_str()})
     });
-    save(db, ctx, caller, e, before, "evaluation.assessed", Some(json!({"suggestion": derivation}))).await
+    save(
+        db,
+        ctx,
+        caller,
+        e,
+        before,
+        "evaluation.assessed",
+        Some(json!({"suggestion": derivation})),
+    )
+    .await
 }
 
 /// The penilai finalises a quarter (q1..q3): the evaluation and that quarter's realisasi lock.
@@ -661,7 +734,12 @@ pub async fn reopen(
     }
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(ApiError::invalid(vec![field("reason", "required", "is required", "wajib diisi")]));
+        return Err(ApiError::invalid(vec![field(
+            "reason",
+            "required",
+            "is required",
+            "wajib diisi",
+        )]));
     }
     let next = e.record.status.reopen().map_err(evaluation_error)?;
     if e.objection.as_ref().is_some_and(|o| o.status.is_open()) {
@@ -674,11 +752,24 @@ pub async fn reopen(
     e.record.status = next;
     e.record.finalized_by = None;
     e.record.finalized_at = None;
-    save(db, ctx, caller, e, before, "evaluation.reopened", Some(json!({"reason": reason}))).await
+    save(
+        db,
+        ctx,
+        caller,
+        e,
+        before,
+        "evaluation.reopened",
+        Some(json!({"reason": reason})),
+    )
+    .await
 }
 
 /// Whether the period's realisasi of an SKP is locked (its evaluation finalised).
-pub async fn period_locked(db: &impl Store, skp_id: Uuid, period: Period) -> Result<bool, ApiError> {
+pub async fn period_locked(
+    db: &impl Store,
+    skp_id: Uuid,
+    period: Period,
+) -> Result<bool, ApiError> {
     Ok(evaluations::of_skp(db, skp_id)
         .await?
         .iter()

@@ -261,7 +261,12 @@ pub async fn decide(
         .filter(|n| !n.is_empty())
         .map(str::to_owned);
     if note.as_ref().is_some_and(|n| n.chars().count() > 4000) {
-        errors.push(field("note", "too_long", "at most 4000 characters", "paling panjang 4000 karakter"));
+        errors.push(field(
+            "note",
+            "too_long",
+            "at most 4000 characters",
+            "paling panjang 4000 karakter",
+        ));
     }
     let mut evaluation_after = e.record.clone();
     if input.accepted {
@@ -306,7 +311,10 @@ pub async fn decide(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    evaluation_after.predikat = match (evaluation_after.work_rating, evaluation_after.behavior_rating) {
+    evaluation_after.predikat = match (
+        evaluation_after.work_rating,
+        evaluation_after.behavior_rating,
+    ) {
         (Some(w), Some(b)) => Some(predikat(w, b)),
         _ => evaluation_after.predikat,
     };
@@ -371,7 +379,8 @@ pub async fn pending_in_cycle(
     Ok(finalized.iter().any(|e| {
         e.status == EvaluationStatus::Finalized
             && !filed.iter().any(|o| o.evaluation_id == e.id)
-            && e.finalized_at.is_some_and(|at| now <= w.filing_deadline(at))
+            && e.finalized_at
+                .is_some_and(|at| now <= w.filing_deadline(at))
     }))
 }
 

@@ -67,10 +67,8 @@ pub struct EvaluationRecord {
 }
 
 fn rating(column: &str, v: Option<String>) -> Result<Option<Rating>, PersistenceError> {
-    v.map(|s| {
-        Rating::parse(&s).ok_or_else(|| corrupt("evaluations", format!("{column} {s:?}")))
-    })
-    .transpose()
+    v.map(|s| Rating::parse(&s).ok_or_else(|| corrupt("evaluations", format!("{column} {s:?}"))))
+        .transpose()
 }
 
 impl TryFrom<table::Model> for EvaluationRecord {
@@ -81,7 +79,8 @@ impl TryFrom<table::Model> for EvaluationRecord {
             serde_json::from_str(s).map_err(|e| bad(format!("{what}: {e}")))
         };
         Ok(EvaluationRecord {
-            period: Period::parse(&m.period).ok_or_else(|| bad(format!("period {:?}", m.period)))?,
+            period: Period::parse(&m.period)
+                .ok_or_else(|| bad(format!("period {:?}", m.period)))?,
             status: EvaluationStatus::parse(&m.status)
                 .ok_or_else(|| bad(format!("status {:?}", m.status)))?,
             snapshot: json("snapshot", &m.snapshot)?,
