@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kinerja_domain::capaian::{Aggregation, Direction, Measure};
-use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpStatus};
+use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpSpan, SkpStatus};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 use uuid::Uuid;
@@ -32,6 +32,18 @@ pub struct SkpRecord {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl SkpRecord {
+    /// Its place among the employee's SKPs of the cycle.
+    pub fn span(&self) -> SkpSpan {
+        SkpSpan {
+            status: self.status,
+            is_revision: self.revision_of.is_some(),
+            start: self.start_date,
+            end: self.end_date,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
