@@ -1480,3 +1480,163 @@ pub async fn actions_now(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, TimeZone, Utc};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
+    }
+    use kinerja_domain::org::{EmployeeStatus, EmploymentType};
+
+    fn staff() -> EmployeeRecord {
+        EmployeeRecord {
+            id: Uuid::now_v7(),
+            nip: "198507122010011003".into(),
+            name: "Budi".into(),
+            employment_type: EmploymentType::Pns,
+            golongan: None,
+            position: "Verifikator".into(),
+            position_kind: PositionKind::Pelaksana,
+            unit_id: Uuid::now_v7(),
+            supervisor_id: Some(Uuid::now_v7()),
+            status: EmployeeStatus::Active,
+            version: 1,
+            created_at: now(),
+            updated_at: now(),
+        }
+    }
+
+    fn indicator(code: &str, unit: &str) -> IndicatorInput {
+        IndicatorInput {
+            id: None,
+            code: Some(code.into()),
+            description: "Berkas terverifikasi".into(),
+            aspect: Aspect::Kuantitas,
+            direction: Direction::HigherIsBetter,
+            target: Some(Decimal::from(10)),
+            target_max: None,
+            target_text: None,
+            unit: unit.into(),
+            aggregation: Aggregation::Sum,
+            period_targets: [None; 3],
+            competencies: Vec::new(),
+        }
+    }
+
+    fn rhk(code: &str, parent: Option<Uuid>, indicators: Vec<IndicatorInput>) -> RhkInput {
+        RhkInput {
+            code: Some(code.into()),
+            kind: RhkKind::Utama,
+            description: "Verifikasi berkas".into(),
+            parent_rhk_id: parent,
+            unit_indicator_id: None,
+            perspective: None,
+            indicators,
+        }
+    }
+
+    fn codes(r: Result<RhkRecord, RhkRefusal>) -> (Vec<String>, Vec<(String, String)>) {
+        let r = r.err().unwrap_or_default();
+        (
+            r.taken.into_iter().map(|(_, c)| c).collect(),
+            r.errors
+                .into_iter()
+                .map(|e| (e.field, e.code.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The rules of an RHK are checked without a database: what lies beyond the SKP comes in
+    /// the cascade.
+    #[test]
+    fn an_rhk_is_checked_against_its_skp_and_the_cascade_given() {
+        let employee = staff();
+        let ctx = Context::system(now());
+        let skp = new_draft(
+            &ctx,
+            Uuid::now_v7(),
+            (&employee, None),
+            (employee.supervisor_id, None),
+            ProposedBy::Import,
+            (year_bounds(2026).0, None),
+        );
+        let penilai = Cascade {
+            parent_of_penilai: true,
+            ..Default::default()
+        };
+        let first = check_rhk(
+            &skp,
+            &[],
+            &employee,
+            rhk(
+                "R1",
+                Some(Uuid::now_v7()),
+                vec![indicator("R1.1", "berkas")],
+            ),
+            None,
+            &penilai,
+        )
+        .unwrap();
+        assert_eq!((first.position, first.indicators[0].position), (1, 1));
+
+        // Not the penilai's RHK; an utama RHK intervening nothing; a unit too long.
+        assert_eq!(
+            codes(check_rhk(
+                &skp,
+                &[],
+                &employee,
+                rhk("R2", Some(Uuid::now_v7()), vec![]),
+                None,
+                &Cascade::default()
+            ))
+            .1,
+            [("parent_rhk_id".to_owned(), "parent_not_penilai".to_owned())]
+        );
+        let (_, errors) = codes(check_rhk(
+            &skp,
+            &[],
+            &employee,
+            rhk("R2", None, vec![indicator("R2.1", &"x".repeat(51))]),
+            None,
+            &penilai,
+        ));
+        assert_eq!(
+            errors,
+            [
+                (
+                    "parent_rhk_id".to_owned(),
+                    "intervention_required".to_owned()
+                ),
+                ("indicators[0].unit".to_owned(), "length".to_owned())
+            ]
+        );
+        // Codes are unique across the SKP's RHK and indicators.
+        let (taken, _) = codes(check_rhk(
+            &skp,
+            std::slice::from_ref(&first),
+            &employee,
+            rhk(
+                "R1.1",
+                Some(Uuid::now_v7()),
+                vec![indicator("R1", "berkas")],
+            ),
+            None,
+            &penilai,
+        ));
+        assert_eq!(taken, ["R1.1", "R1"]);
+        // Changing the RHK itself keeps its codes, id and position.
+        let again = check_rhk(
+            &skp,
+            std::slice::from_ref(&first),
+            &employee,
+            RhkInput::of(&first),
+            Some(&first),
+            &penilai,
+        )
+        .unwrap();
+        assert_eq!(again, first);
+    }
+}

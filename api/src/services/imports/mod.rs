@@ -650,6 +650,54 @@ mod tests {
     }
 
     #[test]
+    fn number_columns_take_json_numbers_and_cells_parse() {
+        let columns = Columns {
+            all: &["code", "target"],
+            required: &[],
+            flags: &[],
+            numbers: &["target"],
+        };
+        let rows = parse(
+            br#"[{"code":"A","target":91.8},{"code":"B","target":"1.5"},{"code":"C","target":"9,5"}]"#,
+            Format::Json,
+            columns,
+        )
+        .unwrap();
+        let mut errors = RowErrors::default();
+        let parsed: Vec<_> = rows
+            .iter()
+            .map(|r| decimal(r, "target", &mut errors))
+            .collect();
+        assert_eq!(
+            parsed,
+            [
+                Some("91.8".parse().unwrap()),
+                Some("1.5".parse().unwrap()),
+                None
+            ]
+        );
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(
+            (errors.0[0].row, errors.0[0].code.as_ref()),
+            (Some(3), "not_a_number")
+        );
+        // Elsewhere a number is refused (a NIP as a JSON number loses digits).
+        let refused = parse(br#"[{"code":5}]"#, Format::Json, columns).unwrap_err();
+        assert_eq!(refused.errors[0].code, "invalid_type");
+        let row = &rows[0];
+        let mut errors = RowErrors::default();
+        assert_eq!(
+            choice(row, "code", &["a", "b"], |v| v, &mut errors),
+            Some("a"),
+            "any case"
+        );
+        assert_eq!(choice(row, "code", &["x"], |v| v, &mut errors), None);
+        assert_eq!(errors.0[0].code, "invalid");
+        assert!(required(row, "missing", &mut errors).is_none());
+        assert_eq!(errors.0[1].code, "required");
+    }
+
+    #[test]
     fn booleans_in_spreadsheet_spellings() {
         assert_eq!(parse_bool("Ya"), Some(true));
         assert_eq!(parse_bool("0"), Some(false));
