@@ -449,6 +449,18 @@ impl Period {
             Period::Q4 => 3,
         }
     }
+
+    /// The last day of the period in `year`: 31 March, 30 June, 30 September, and 31 December
+    /// for q4 (the annual evaluation ends with the year).
+    pub fn last_day(self, year: i32) -> Option<chrono::NaiveDate> {
+        let (month, day) = match self {
+            Period::Q1 => (3, 31),
+            Period::Q2 => (6, 30),
+            Period::Q3 => (9, 30),
+            Period::Q4 => (12, 31),
+        };
+        chrono::NaiveDate::from_ymd_opt(year, month, day)
+    }
 }
 
 /// What an indicator plans for the year (an SKP indicator or a Perjanjian Kinerja row).
@@ -913,6 +925,15 @@ mod tests {
         assert_eq!(c.derivation.realisasi, Some(d("1.5")));
         assert!(c.derivation.formula.contains("1 −"));
         assert_eq!(c.value, d("125"));
+    }
+
+    #[test]
+    fn periods_end_with_their_quarter() {
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d);
+        assert_eq!(Period::Q1.last_day(2026), day(3, 31));
+        assert_eq!(Period::Q2.last_day(2026), day(6, 30));
+        assert_eq!(Period::Q3.last_day(2026), day(9, 30));
+        assert_eq!(Period::Q4.last_day(2026), day(12, 31));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 named_enum! {
@@ -179,6 +180,41 @@ impl SkpStatus {
     }
 }
 
+/// Where an SKP stands among an employee's SKPs of one cycle: a mid-year transfer ends one SKP
+/// at a date and starts another, and a revision lives beside the SKP it revises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SkpSpan {
+    pub status: SkpStatus,
+    pub is_revision: bool,
+    pub start: NaiveDate,
+    /// `None`: to the end of the cycle's year.
+    pub end: Option<NaiveDate>,
+}
+
+impl SkpSpan {
+    /// An SKP of its own: neither a revision nor merged into its original.
+    pub fn is_own(&self) -> bool {
+        !self.is_revision && self.status != SkpStatus::Merged
+    }
+
+    /// An SKP of its own whose dates hold `day` (of its cycle's year). Realisasi of a period goes
+    /// to the SKP covering the period's last day, once approved.
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.is_own() && self.start <= day && self.end.is_none_or(|end| day <= end)
+    }
+}
+
+/// The employee's current SKP of a cycle among `spans` (its index): the own SKP that starts last,
+/// the one a transfer left in force.
+pub fn current(spans: &[SkpSpan]) -> Option<usize> {
+    spans
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_own())
+        .max_by_key(|(n, s)| (s.start, *n))
+        .map(|(n, _)| n)
+}
+
 /// How a revision's items (RHK or indicators) apply onto the original's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergePlan<K> {
@@ -222,6 +258,29 @@ pub fn plan_merge<K: Eq + Hash + Copy + Ord>(
 mod tests {
     use super::*;
     use SkpStatus::*;
+
+    #[test]
+    fn the_current_skp_is_the_own_one_starting_last_and_covers_its_dates() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let span = |status, is_revision, start, end| SkpSpan {
+            status,
+            is_revision,
+            start,
+            end,
+        };
+        // A transfer on 1 July: the first SKP ends on 30 June; its revision lives beside it.
+        let first = span(Approved, false, day(1, 1), Some(day(6, 30)));
+        let revision = span(Draft, true, day(1, 1), Some(day(6, 30)));
+        let second = span(Draft, false, day(7, 1), None);
+        assert_eq!(current(&[first, revision, second]), Some(2));
+        assert_eq!(current(&[second, first]), Some(0));
+        assert_eq!(current(&[revision]), None);
+        assert_eq!(current(&[span(Merged, true, day(1, 1), None)]), None);
+        assert!(first.covers(day(3, 31)) && first.covers(day(6, 30)));
+        assert!(!first.covers(day(9, 30)));
+        assert!(second.covers(day(12, 31)) && !second.covers(day(6, 30)));
+        assert!(!revision.covers(day(3, 31)), "a revision is never in force");
+    }
 
     #[test]
     fn the_agreement_path() {

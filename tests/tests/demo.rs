@@ -251,6 +251,43 @@ async fn the_demo_city_seeds_and_its_logins_work() {
             .await;
         employees.assert_status(200);
         assert_eq!(employees.json()["created"], 8);
+
+        // The README's SKP and realisasi imports: drafts for Dinas Kesehatan's head and
+        // Disdukcapil's Bidang 2 (cascading inside the file), and Q3 realisasi of Bidang 1.
+        for (path, file, expected) in [
+            (
+                "/api/v1/imports/skps",
+                include_str!("../../examples/skps.csv"),
+                (15, 0),
+            ),
+            (
+                "/api/v1/imports/realizations",
+                include_str!("../../examples/realizations.csv"),
+                (0, 9),
+            ),
+        ] {
+            let dry = app
+                .import(&admin, &format!("{path}?dry_run=true"), "text/csv", file)
+                .await;
+            dry.assert_status(200);
+            let imported = app.import(&admin, path, "text/csv", file).await;
+            imported.assert_status(200);
+            let body = imported.json();
+            assert_eq!(
+                (
+                    body["created"].as_u64().unwrap(),
+                    body["updated"].as_u64().unwrap()
+                ),
+                expected,
+                "{path}: {body}"
+            );
+            let again = app.import(&admin, path, "text/csv", file).await.json();
+            assert_eq!(
+                again["unchanged"],
+                body["created"].as_u64().unwrap() + body["updated"].as_u64().unwrap(),
+                "{path}: {again}"
+            );
+        }
     })
     .await;
 }

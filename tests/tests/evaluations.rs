@@ -203,6 +203,19 @@ async fn the_penilai_rates_against_the_suggestion_and_finalises_which_locks_the_
         realisasi(app, staf, &skp, &indicator, "q1", 98.0)
             .await
             .assert_problem(409, "period_locked");
+        let code = app.get_as(&format!("/api/v1/skps/{skp}"), staf).await.json()["rhk"][0]["indicators"][0]["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let csv = format!(
+            "nip,cycle_year,indicator_code,period,value,achieved,evidence,note\n{},2026,{code},q1,97,,,\n",
+            kinerja_tests::test_nip(3)
+        );
+        let problem = app
+            .import(&c.admin, "/api/v1/imports/realizations", "text/csv", csv)
+            .await
+            .assert_problem(422, "import_invalid");
+        assert_eq!(problem["errors"][0]["code"], "period_locked", "{problem}");
         realisasi(app, staf, &skp, &indicator, "q2", 93.0).await.assert_status(201);
         put(app, kadis, &format!("{q1}/assessment"), &fair)
             .await

@@ -133,6 +133,11 @@ const MATRIX: &[Row] = &[
     row("GET /api/v1/objections/{id}",                  [401, 404, 404, 404, 404, 404]),
     row("POST /api/v1/objections/{id}/explanation",     [401, 404, 404, 404, 404, 404]),
     row("POST /api/v1/objections/{id}/decide",          [401, 404, 404, 404, 404, 404]),
+    // Imports of SKPs and realisasi: admins, the unit admin for his OPD's staff, integrations
+    // with the scope. The new RHK cascades from the head's; realisasi waits for a running
+    // cycle (422 for every caller allowed to import).
+    row("POST /api/v1/imports/skps",                    [401, 200, 200, 403, 403, 200]),
+    row("POST /api/v1/imports/realizations",            [401, 422, 422, 403, 403, 422]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -430,6 +435,15 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "POST /api/v1/imports/employees" => Some(json!([{
             "nip": kinerja_tests::test_nip(2000 + serial as u32), "name": "Pegawai Impor", "employment_type": "pns",
             "golongan": "II/a", "position": "Pengadministrasi", "position_kind": "pelaksana", "unit_code": "OPD1.SUB",
+        }])),
+        "POST /api/v1/imports/skps" => Some(json!([{
+            "nip": kinerja_tests::test_nip(2), "cycle_year": 2026, "rhk_code": format!("IMP{serial}"), "rhk_kind": "utama",
+            "rhk_description": "Verifikasi berkas", "parent_rhk_code": "R1", "indicator_code": format!("IMP{serial}.1"),
+            "indicator_description": "Berkas terverifikasi", "aspect": "kuantitas", "direction": "higher_is_better",
+            "target": 100, "unit": "berkas",
+        }])),
+        "POST /api/v1/imports/realizations" => Some(json!([{
+            "nip": kinerja_tests::test_nip(1), "cycle_year": 2026, "indicator_code": "R1.1", "period": "q1", "value": 90,
         }])),
         _ => None,
     };

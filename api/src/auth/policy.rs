@@ -108,6 +108,30 @@ impl Policy for ImportsEmployees {
     }
 }
 
+/// Imports SKPs: admins, unit admins (for the staff of the units they manage: the import checks
+/// every row), and integrations with `import:skps`.
+#[derive(Debug)]
+pub struct ImportsSkps;
+impl Policy for ImportsSkps {
+    const WHO: &'static str = "admin, unit_admin or a service account with import:skps";
+    fn allows(caller: &Caller) -> bool {
+        crate::services::scope::may_manage_org(caller)
+            || caller.has_scope(kinerja_domain::accounts::Scope::ImportSkps)
+    }
+}
+
+/// Imports realisasi: admins, unit admins (for the staff of the units they manage: the import
+/// checks every row), and integrations with `import:realizations`.
+#[derive(Debug)]
+pub struct ImportsRealizations;
+impl Policy for ImportsRealizations {
+    const WHO: &'static str = "admin, unit_admin or a service account with import:realizations";
+    fn allows(caller: &Caller) -> bool {
+        crate::services::scope::may_manage_org(caller)
+            || caller.has_scope(kinerja_domain::accounts::Scope::ImportRealizations)
+    }
+}
+
 /// Reads performance data (cycles, SKPs as scoped by the services): every signed-in person, and
 /// services with `read:performance`.
 #[derive(Debug)]

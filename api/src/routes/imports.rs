@@ -8,11 +8,14 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::cycles::PeriodName;
 use super::dto::{EmployeeStatusName, EmploymentTypeName, PositionKindName, UnitKindName};
+use super::indicators::{AggregationName, DirectionName};
+use super::skps::{AspectName, RhkKindName};
 
 use crate::app::AppState;
 use crate::auth::Need;
-use crate::auth::policy::{ImportsEmployees, ImportsUnits};
+use crate::auth::policy::{ImportsEmployees, ImportsRealizations, ImportsSkps, ImportsUnits};
 use crate::error::{ApiError, ErrorCode};
 use crate::http::Query;
 use crate::http::json::{BodyLimits, read_limited};
@@ -53,6 +56,88 @@ pub struct EmployeeImportRow {
     supervisor_nip: Option<String>,
     /// Default `active`.
     status: Option<EmployeeStatusName>,
+}
+
+/// One row of an SKP import in JSON (the CSV columns, by name): one indicator of an RHK. Numbers
+/// may also be sent as strings.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+#[schema(example = json!({
+    "nip": "198507122010011003", "cycle_year": 2026, "rhk_code": "R1", "rhk_kind": "utama",
+    "rhk_description": "Terlaksananya perekaman dan verifikasi berkas KTP-el",
+    "parent_rhk_code": "R1", "indicator_code": "R1.1",
+    "indicator_description": "Jumlah berkas KTP-el terverifikasi", "aspect": "kuantitas",
+    "direction": "higher_is_better", "target": 2400, "unit": "berkas", "aggregation": "sum",
+    "q1_target": 600, "q2_target": 1200, "q3_target": 1800
+}))]
+pub struct SkpImportRow {
+    #[schema(min_length = 18, max_length = 18, example = "198507122010011003")]
+    nip: String,
+    #[schema(example = 2026)]
+    cycle_year: i32,
+    /// The RHK's code, unique in the SKP; rows with the same code describe the same RHK alike.
+    #[schema(min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9._-]+$")]
+    rhk_code: String,
+    rhk_kind: RhkKindName,
+    #[schema(min_length = 1, max_length = 2000)]
+    rhk_description: String,
+    /// The code of the RHK it intervenes in the penilai's SKP of the cycle (stored or in the file).
+    parent_rhk_code: Option<String>,
+    /// For JPT and unit heads: the code of the Perjanjian Kinerja indicator it intervenes.
+    unit_indicator_code: Option<String>,
+    /// The indicator's code, unique in the SKP.
+    #[schema(min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9._-]+$")]
+    indicator_code: String,
+    #[schema(min_length = 1, max_length = 2000)]
+    indicator_description: String,
+    aspect: AspectName,
+    direction: DirectionName,
+    /// At most 4 decimals; none for a qualitative indicator.
+    #[schema(minimum = 0)]
+    target: Option<f64>,
+    /// Range indicators only: the upper end.
+    #[schema(minimum = 0)]
+    target_max: Option<f64>,
+    #[schema(min_length = 1, max_length = 50, example = "berkas")]
+    unit: String,
+    /// Default `sum`.
+    aggregation: Option<AggregationName>,
+    #[schema(minimum = 0)]
+    q1_target: Option<f64>,
+    #[schema(minimum = 0)]
+    q2_target: Option<f64>,
+    #[schema(minimum = 0)]
+    q3_target: Option<f64>,
+}
+
+/// One row of a realisasi import in JSON (the CSV columns, by name). Numbers may also be sent
+/// as strings.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+#[schema(example = json!({
+    "nip": "198507122010011003", "cycle_year": 2026, "indicator_code": "R1.1", "period": "q1",
+    "value": 640, "evidence": "https://arsip.siantar.example/bukti/ktp-q1.pdf|https://arsip.siantar.example/bukti/ktp-q1-rekap.xlsx",
+    "note": "Perekaman di 8 kecamatan"
+}))]
+pub struct RealizationImportRow {
+    #[schema(min_length = 18, max_length = 18, example = "198507122010011003")]
+    nip: String,
+    #[schema(example = 2026)]
+    cycle_year: i32,
+    /// The indicator's code in the SKP in force at the end of the period.
+    #[schema(min_length = 1, max_length = 32)]
+    indicator_code: String,
+    period: PeriodName,
+    /// At most 4 decimals, 0 or more. Not for qualitative indicators.
+    #[schema(minimum = 0)]
+    value: Option<f64>,
+    /// Qualitative indicators only.
+    achieved: Option<bool>,
+    /// http(s) links to the bukti dukung separated by `|`, at most 10.
+    evidence: Option<String>,
+    /// At most 2000 characters.
+    #[schema(max_length = 2000)]
+    note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams, Validate)]
@@ -178,5 +263,85 @@ pub async fn import_employees(
     let outcome =
         imports::employees::import(&state.db, &ctx, &file.bytes, file.format, query.dry_run())
             .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// Import draft SKPs: one row per indicator, CSV columns
+/// `nip,cycle_year,rhk_code,rhk_kind,rhk_description,parent_rhk_code,unit_indicator_code,indicator_code,indicator_description,aspect,direction,target,target_max,unit,aggregation,q1_target,q2_target,q3_target`
+/// (or a JSON array). Rows of one NIP and cycle year go to the employee's current SKP of the cycle
+/// (a new draft with `proposed_by: import` when he has none; draft or returned ones are updated;
+/// a submitted or approved one is a row error `skp_not_editable`). RHK and indicators are matched
+/// by code; those the file does not name are kept. Every rule of writing an RHK applies. Counts
+/// are per indicator row. Admins, unit admins for the staff of their units, and integrations
+/// with `import:skps`.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(description = "CSV with a header row (`,` or `;`, UTF-8, BOM allowed), or a JSON array of rows.", content(
+        (String = "text/csv", example = "nip,cycle_year,rhk_code,rhk_kind,rhk_description,parent_rhk_code,unit_indicator_code,indicator_code,indicator_description,aspect,direction,target,target_max,unit,aggregation,q1_target,q2_target,q3_target\n198507122010011003,2026,R1,utama,Terlaksananya perekaman dan verifikasi berkas KTP-el,R1,,R1.1,Jumlah berkas KTP-el terverifikasi,kuantitas,higher_is_better,2400,,berkas,sum,600,1200,1800\n198507122010011003,2026,R1,utama,Terlaksananya perekaman dan verifikasi berkas KTP-el,R1,,R1.2,Persentase berkas KTP-el tanpa kesalahan data,kualitas,higher_is_better,99,,persen,average,,,\n"),
+        (Vec<SkpImportRow> = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "Imported (or, with `dry_run`, checked).", body = ImportOutcome),
+        (status = 422, description = "`import_invalid` (every bad row listed; nothing written) or `import_empty`."),
+    )
+)]
+#[post("/imports/skps")]
+pub async fn import_skps(
+    caller: Need<ImportsSkps>,
+    state: web::Data<AppState>,
+    query: Query<ImportQuery>,
+    file: Upload,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = Context::of(&caller.caller, state.clock.now());
+    let outcome = imports::skps::import(
+        &state.db,
+        &ctx,
+        &caller.caller,
+        &file.bytes,
+        file.format,
+        query.dry_run(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// Import realisasi: CSV columns `nip,cycle_year,indicator_code,period,value,achieved,evidence,note`
+/// (evidence links separated by `|`; or a JSON array). A row addresses the SKP in force for the
+/// NIP in that cycle on the period's last day (31 March, 30 June, 30 September, 31 December),
+/// which must be approved in a running cycle; upsert by NIP + cycle year + indicator code +
+/// period, replacing what stood. The rules of `POST /skps/{id}/realizations` apply. Admins, unit
+/// admins for the staff of their units, and integrations with `import:realizations`.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(description = "CSV with a header row (`,` or `;`, UTF-8, BOM allowed), or a JSON array of rows.", content(
+        (String = "text/csv", example = "nip,cycle_year,indicator_code,period,value,achieved,evidence,note\n198507122010011003,2026,R1.1,q1,640,,https://arsip.siantar.example/bukti/ktp-q1.pdf,Perekaman di 8 kecamatan\n198507122010011003,2026,R1.2,q1,99.2,,https://arsip.siantar.example/bukti/ktp-mutu-q1.pdf|https://arsip.siantar.example/bukti/ktp-mutu-q1.xlsx,\n"),
+        (Vec<RealizationImportRow> = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "Imported (or, with `dry_run`, checked).", body = ImportOutcome),
+        (status = 422, description = "`import_invalid` (every bad row listed; nothing written) or `import_empty`."),
+    )
+)]
+#[post("/imports/realizations")]
+pub async fn import_realizations(
+    caller: Need<ImportsRealizations>,
+    state: web::Data<AppState>,
+    query: Query<ImportQuery>,
+    file: Upload,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = Context::of(&caller.caller, state.clock.now());
+    let outcome = imports::realizations::import(
+        &state.db,
+        &ctx,
+        &caller.caller,
+        &file.bytes,
+        file.format,
+        query.dry_run(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(outcome))
 }

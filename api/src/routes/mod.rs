@@ -54,6 +54,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(employees::list_subordinates)
                 .service(imports::import_units)
                 .service(imports::import_employees)
+                .service(imports::import_skps)
+                .service(imports::import_realizations)
                 .service(cycles::list_cycles)
                 .service(cycles::create_cycle)
                 .service(cycles::get_cycle)

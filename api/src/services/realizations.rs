@@ -3,6 +3,7 @@
 //! the pegawai or his penilai. Posting again replaces it (audited) until the period's evaluation
 //! is finalised (409 `period_locked`); a running cycle takes any open period at any time.
 
+use chrono::{DateTime, Utc};
 use kinerja_domain::capaian::{
     Direction, IndicatorPlan, Measure, Period, PeriodCapaian, Realisasi, RealisasiError, Source,
     period_capaian, realisasi_shape, target_of,
@@ -48,7 +49,8 @@ fn field(name: &str, code: &str, en: &str, id: &str) -> FieldError {
     )
 }
 
-fn view(r: &RealizationRecord) -> Value {
+/// A realisasi as the audit trail shows it.
+pub fn view(r: &RealizationRecord) -> Value {
     json!({
         "indicator_id": r.indicator_id, "period": r.period.as_str(),
         "value": r.value.map(|v| v.to_string()), "achieved": r.achieved,
@@ -57,13 +59,93 @@ fn view(r: &RealizationRecord) -> Value {
 }
 
 /// A checked realisasi: the value, the trimmed evidence links, the note.
-pub(crate) type Checked = (Option<Measure>, Vec<String>, Option<String>);
+pub type Checked = (Option<Measure>, Vec<String>, Option<String>);
+
+/// Why no realisasi can be recorded on an SKP now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotRecordable {
+    SkpNotApproved,
+    CycleNotRunning,
+}
+
+impl NotRecordable {
+    pub fn code(self) -> ErrorCode {
+        match self {
+            NotRecordable::SkpNotApproved => ErrorCode::SkpNotApproved,
+            NotRecordable::CycleNotRunning => ErrorCode::CycleNotRunning,
+        }
+    }
+
+    pub fn message(self) -> Msg {
+        match self {
+            NotRecordable::SkpNotApproved => Msg::new(
+                "Realisasi is recorded on an approved SKP.",
+                "Realisasi dicatat pada SKP yang sudah disetujui.",
+            ),
+            NotRecordable::CycleNotRunning => Msg::new(
+                "Realisasi is recorded while the cycle runs.",
+                "Realisasi dicatat selama siklus berjalan.",
+            ),
+        }
+    }
+}
+
+impl From<NotRecordable> for ApiError {
+    fn from(n: NotRecordable) -> ApiError {
+        let Msg { en, id } = n.message();
+        ApiError::new(n.code()).with_detail(en, id)
+    }
+}
+
+/// Realisasi is recorded on an approved SKP while its cycle runs (`None`: no such cycle).
+pub fn recordable(skp: SkpStatus, cycle: Option<CycleStatus>) -> Result<(), NotRecordable> {
+    if skp != SkpStatus::Approved {
+        return Err(NotRecordable::SkpNotApproved);
+    }
+    if !cycle.is_some_and(CycleStatus::accepts_realisasi) {
+        return Err(NotRecordable::CycleNotRunning);
+    }
+    Ok(())
+}
+
+/// The record a checked realisasi makes on `skp_id`, replacing `existing` (the one standing for
+/// that indicator and period, if any), and whether it changes anything.
+pub fn next_record(
+    skp_id: Uuid,
+    input: &RealizationInput,
+    (value, evidence, note): Checked,
+    existing: Option<&RealizationRecord>,
+    recorded_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> (RealizationRecord, bool) {
+    let record = RealizationRecord {
+        id: existing.map_or_else(Uuid::now_v7, |e| e.id),
+        skp_id,
+        indicator_id: input.indicator_id,
+        period: input.period,
+        value,
+        achieved: input.achieved,
+        evidence,
+        note,
+        recorded_by,
+        version: existing.map_or(1, |e| e.version + 1),
+        created_at: existing.map_or(now, |e| e.created_at),
+        updated_at: now,
+    };
+    let changed = existing.is_none_or(|e| {
+        (e.value, e.achieved, &e.evidence, &e.note)
+            != (
+                record.value,
+                record.achieved,
+                &record.evidence,
+                &record.note,
+            )
+    });
+    (record, changed)
+}
 
 /// Checks what the indicator's direction needs and the evidence; the field errors, all of them.
-pub(crate) fn check(
-    direction: Direction,
-    input: &RealizationInput,
-) -> Result<Checked, Vec<FieldError>> {
+pub fn check(direction: Direction, input: &RealizationInput) -> Result<Checked, Vec<FieldError>> {
     let mut errors: Vec<FieldError> =
         realisasi_shape(direction, input.value.is_some(), input.achieved)
             .into_iter()
@@ -230,21 +312,8 @@ pub async fn record(
             "Hanya pegawai atau penilainya yang mencatat realisasi.",
         ));
     }
-    if full.skp.status != SkpStatus::Approved {
-        return Err(ApiError::new(ErrorCode::SkpNotApproved).with_detail(
-            "Realisasi is recorded on an approved SKP.",
-            "Realisasi dicatat pada SKP yang sudah disetujui.",
-        ));
-    }
-    let running = cycles::get(db, full.skp.cycle_id)
-        .await?
-        .is_some_and(|c| c.status == CycleStatus::Running);
-    if !running {
-        return Err(ApiError::new(ErrorCode::CycleNotRunning).with_detail(
-            "Realisasi is recorded while the cycle runs.",
-            "Realisasi dicatat selama siklus berjalan.",
-        ));
-    }
+    let cycle = cycles::get(db, full.skp.cycle_id).await?;
+    recordable(full.skp.status, cycle.map(|c| c.status))?;
     let Some(indicator) = full
         .rhks
         .iter()
@@ -259,36 +328,22 @@ pub async fn record(
             "bukan indikator yang berlaku pada SKP ini",
         )]));
     };
-    let (value, evidence, note) = check(indicator.direction, &input).map_err(ApiError::invalid)?;
+    let checked = check(indicator.direction, &input).map_err(ApiError::invalid)?;
     if super::evaluations::period_locked(db, full.skp.id, input.period).await? {
         return Err(ApiError::new(ErrorCode::PeriodLocked));
     }
 
     let tx = db.begin().await?;
     let existing = realizations::find(&tx, indicator.id, input.period).await?;
-    let record = RealizationRecord {
-        id: existing.as_ref().map_or_else(Uuid::now_v7, |e| e.id),
-        skp_id: full.skp.id,
-        indicator_id: indicator.id,
-        period: input.period,
-        value,
-        achieved: input.achieved,
-        evidence,
-        note,
-        recorded_by: caller.user().map(|u| u.id),
-        version: existing.as_ref().map_or(1, |e| e.version + 1),
-        created_at: existing.as_ref().map_or(ctx.now, |e| e.created_at),
-        updated_at: ctx.now,
-    };
-    if existing.as_ref().is_some_and(|e| {
-        (e.value, e.achieved, &e.evidence, &e.note)
-            == (
-                record.value,
-                record.achieved,
-                &record.evidence,
-                &record.note,
-            )
-    }) {
+    let (record, changed) = next_record(
+        full.skp.id,
+        &input,
+        checked,
+        existing.as_ref(),
+        caller.user().map(|u| u.id),
+        ctx.now,
+    );
+    if !changed {
         tx.commit().await?;
         return Ok((existing.unwrap_or(record), false, full));
     }

@@ -185,16 +185,6 @@ fn rhk_view(rhk: &RhkRecord) -> Value {
     })
 }
 
-/// The unit, jabatan, golongan and penilai of the employee now: frozen into the SKP.
-async fn snapshot(
-    db: &Db,
-    employee: &EmployeeRecord,
-    evaluator: Option<&EmployeeRecord>,
-) -> Result<Value, ApiError> {
-    let unit = units::get(db, employee.unit_id).await?;
-    Ok(snapshot_of(unit.as_ref(), employee, evaluator))
-}
-
 /// The snapshot of an employee in `unit` with his `evaluator`.
 pub fn snapshot_of(
     unit: Option<&UnitRecord>,
@@ -210,6 +200,34 @@ pub fn snapshot_of(
     })
 }
 
+/// A new draft SKP of `employee` (in `unit`) with the penilai `evaluator` (his id, and his record
+/// for the snapshot), from `dates.0` to `dates.1` (open-ended: the end of the cycle).
+pub fn new_draft(
+    ctx: &Context,
+    cycle_id: Uuid,
+    (employee, unit): (&EmployeeRecord, Option<&UnitRecord>),
+    (evaluator_id, evaluator): (Option<Uuid>, Option<&EmployeeRecord>),
+    proposed_by: ProposedBy,
+    (start_date, end_date): (NaiveDate, Option<NaiveDate>),
+) -> SkpRecord {
+    SkpRecord {
+        id: Uuid::now_v7(),
+        cycle_id,
+        employee_id: employee.id,
+        evaluator_id,
+        status: SkpStatus::Draft,
+        proposed_by,
+        revision_of: None,
+        start_date,
+        end_date,
+        snapshot: snapshot_of(unit, employee, evaluator),
+        return_reason: None,
+        version: 1,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    }
+}
+
 /// A new SKP, as asked.
 #[derive(Debug, Clone)]
 pub struct NewSkp {
@@ -220,7 +238,8 @@ pub struct NewSkp {
     pub end_date: Option<NaiveDate>,
 }
 
-fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
+/// The first and last day of `year`: an SKP's default dates.
+pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     (
         NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
         NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
@@ -249,6 +268,34 @@ fn check_dates(year: i32, start: NaiveDate, end: Option<NaiveDate>, errors: &mut
     }
 }
 
+/// Why `evaluator` cannot be the penilai of `employee` (`None`: no employee has the id named).
+pub fn evaluator_error(
+    employee: &EmployeeRecord,
+    evaluator: Option<&EmployeeRecord>,
+) -> Option<FieldError> {
+    match evaluator {
+        Some(e) if e.id == employee.id => Some(field(
+            "evaluator_id",
+            "self",
+            "cannot be the employee himself",
+            "tidak boleh pegawai itu sendiri",
+        )),
+        Some(e) if !e.is_active() => Some(field(
+            "evaluator_id",
+            "evaluator_inactive",
+            "the penilai is not active",
+            "penilai tidak aktif",
+        )),
+        Some(_) => None,
+        None => Some(field(
+            "evaluator_id",
+            "unknown_employee",
+            "no employee has this id",
+            "tidak ada pegawai dengan id ini",
+        )),
+    }
+}
+
 /// An active evaluator other than the employee, or the field error.
 async fn check_evaluator(
     db: &impl Store,
@@ -256,35 +303,13 @@ async fn check_evaluator(
     evaluator: Uuid,
     errors: &mut Vec<FieldError>,
 ) -> Result<Option<EmployeeRecord>, ApiError> {
-    match employees::get(db, evaluator).await? {
-        Some(e) if e.id == employee.id => {
-            errors.push(field(
-                "evaluator_id",
-                "self",
-                "cannot be the employee himself",
-                "tidak boleh pegawai itu sendiri",
-            ));
+    let found = employees::get(db, evaluator).await?;
+    match evaluator_error(employee, found.as_ref()) {
+        Some(e) => {
+            errors.push(e);
             Ok(None)
         }
-        Some(e) if !e.is_active() => {
-            errors.push(field(
-                "evaluator_id",
-                "evaluator_inactive",
-                "the penilai is not active",
-                "penilai tidak aktif",
-            ));
-            Ok(None)
-        }
-        Some(e) => Ok(Some(e)),
-        None => {
-            errors.push(field(
-                "evaluator_id",
-                "unknown_employee",
-                "no employee has this id",
-                "tidak ada pegawai dengan id ini",
-            ));
-            Ok(None)
-        }
+        None => Ok(found),
     }
 }
 
@@ -369,22 +394,15 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let skp = SkpRecord {
-        id: Uuid::now_v7(),
-        cycle_id: cycle.id,
-        employee_id: employee.id,
-        evaluator_id,
-        status: SkpStatus::Draft,
+    let unit = units::get(db, employee.unit_id).await?;
+    let skp = new_draft(
+        ctx,
+        cycle.id,
+        (&employee, unit.as_ref()),
+        (evaluator_id, evaluator.as_ref()),
         proposed_by,
-        revision_of: None,
-        start_date: start,
-        end_date: new.end_date,
-        snapshot: snapshot(db, &employee, evaluator.as_ref()).await?,
-        return_reason: None,
-        version: 1,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-    };
+        (start, new.end_date),
+    );
     let tx = db.begin().await?;
     let last = year_bounds(cycle.year).1;
     let overlaps = skps::of_employee(&tx, cycle.id, employee.id)
@@ -585,18 +603,112 @@ impl RhkInput {
     }
 }
 
-/// Builds and checks an RHK of `full` (cascading included); `existing` is the RHK being changed.
-async fn build_rhk(
-    db: &Db,
-    full: &FullSkp,
+/// The longest texts an RHK and its indicators take, and how many indicators and competency tags
+/// (the request bodies document the same limits; imports reach [`check_rhk`] without them).
+pub const MAX_DESCRIPTION: usize = 2_000;
+pub const MAX_UNIT: usize = 50;
+pub const MAX_PERSPECTIVE: usize = 50;
+pub const MAX_TARGET_TEXT: usize = 500;
+pub const MAX_INDICATORS: usize = 20;
+pub const MAX_COMPETENCIES: usize = 20;
+
+/// What the cascading checks of an RHK need from beyond its SKP. Through the API it is loaded for
+/// the one RHK written ([`Cascade::load`]); an import resolves it from lookups made in bulk.
+#[derive(Debug, Clone, Default)]
+pub struct Cascade {
+    /// `parent_rhk_id` names an RHK in force of the penilai's SKP ([`is_penilai_skp`]).
+    pub parent_of_penilai: bool,
+    /// The units the employee heads.
+    pub heads: Vec<Uuid>,
+    /// The cycle and unit of the Perjanjian Kinerja indicator `unit_indicator_id` names, when
+    /// there is one.
+    pub unit_indicator: Option<(Uuid, Uuid)>,
+}
+
+impl Cascade {
+    /// What `input` intervenes, looked up one by one.
+    pub async fn load(
+        db: &impl Store,
+        skp: &SkpRecord,
+        employee: &EmployeeRecord,
+        input: &RhkInput,
+    ) -> Result<Cascade, ApiError> {
+        let mut cascade = Cascade::default();
+        if let Some(parent) = input.parent_rhk_id
+            && let Some((parent_skp, _)) = skps::find_rhk(db, parent).await?
+            && let Some(p) = skps::get(db, parent_skp).await?
+        {
+            cascade.parent_of_penilai = is_penilai_skp(skp, &p);
+        }
+        if let Some(indicator) = input.unit_indicator_id {
+            cascade.heads = units::all(db)
+                .await?
+                .into_iter()
+                .filter(|u| u.head_employee_id == Some(employee.id))
+                .map(|u| u.id)
+                .collect();
+            cascade.unit_indicator = unit_indicators::get(db, indicator)
+                .await?
+                .map(|i| (i.cycle_id, i.unit_id));
+        }
+        Ok(cascade)
+    }
+}
+
+/// Whether `parent` is the penilai's SKP for `skp`, whose RHK it may intervene: the same cycle,
+/// the penilai's own, neither merged nor a revision (DOMAIN §2).
+pub fn is_penilai_skp(skp: &SkpRecord, parent: &SkpRecord) -> bool {
+    parent.cycle_id == skp.cycle_id
+        && Some(parent.employee_id) == skp.evaluator_id
+        && parent.status != SkpStatus::Merged
+        && parent.revision_of.is_none()
+}
+
+/// Why an RHK is refused: codes another RHK or indicator of the SKP already has (409 through the
+/// API), and invalid fields, named as in the API body (`indicators[0].target`).
+#[derive(Debug, Default)]
+pub struct RhkRefusal {
+    /// (field, code) of each code already taken.
+    pub taken: Vec<(String, String)>,
+    pub errors: Vec<FieldError>,
+}
+
+impl From<RhkRefusal> for ApiError {
+    fn from(r: RhkRefusal) -> ApiError {
+        match r.taken.first() {
+            Some((_, code)) => ApiError::new(ErrorCode::RhkCodeTaken).with_detail(
+                format!("{code:?} is taken in this SKP."),
+                format!("{code:?} sudah dipakai di SKP ini."),
+            ),
+            None => ApiError::invalid(r.errors),
+        }
+    }
+}
+
+fn too_long(name: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
+    if value.chars().count() > max {
+        errors.push(field(
+            name,
+            "length",
+            format!("must be at most {max} characters long"),
+            format!("maksimal {max} karakter"),
+        ));
+    }
+}
+
+/// Builds and checks an RHK of `skp`, whose RHK stand as `rhks` (cascading included, with what
+/// `cascade` says of the world beyond the SKP); `existing` is the RHK being changed.
+pub fn check_rhk(
+    skp: &SkpRecord,
+    rhks: &[RhkRecord],
     employee: &EmployeeRecord,
     input: RhkInput,
     existing: Option<&RhkRecord>,
-) -> Result<RhkRecord, ApiError> {
-    let skp = &full.skp;
+    cascade: &Cascade,
+) -> Result<RhkRecord, RhkRefusal> {
     let mut errors = Vec::new();
-    let others: Vec<&RhkRecord> = full
-        .rhks
+    let mut refused = Vec::new();
+    let others: Vec<&RhkRecord> = rhks
         .iter()
         .filter(|r| Some(r.id) != existing.map(|e| e.id))
         .collect();
@@ -608,7 +720,7 @@ async fn build_rhk(
     );
     let position = existing
         .map(|e| e.position)
-        .unwrap_or_else(|| full.rhks.iter().map(|r| r.position).max().unwrap_or(0) + 1);
+        .unwrap_or_else(|| rhks.iter().map(|r| r.position).max().unwrap_or(0) + 1);
     let code = match input.code {
         Some(code) => match UnitCode::parse(&code) {
             Ok(c) => c.as_str().to_owned(),
@@ -623,10 +735,7 @@ async fn build_rhk(
             .unwrap_or_default(),
     };
     if taken.contains(&code) {
-        return Err(ApiError::new(ErrorCode::RhkCodeTaken).with_detail(
-            format!("{code:?} is taken in this SKP."),
-            format!("{code:?} sudah dipakai di SKP ini."),
-        ));
+        refused.push(("code".to_owned(), code.clone()));
     }
     taken.insert(code.clone());
     let description = input.description.trim().to_owned();
@@ -638,6 +747,7 @@ async fn build_rhk(
             "wajib diisi",
         ));
     }
+    too_long("description", &description, MAX_DESCRIPTION, &mut errors);
     // Cascading: an utama RHK intervenes exactly one thing; a tambahan RHK may.
     match (input.kind, input.parent_rhk_id, input.unit_indicator_id) {
         (_, Some(_), Some(_)) => errors.push(field(
@@ -654,38 +764,19 @@ async fn build_rhk(
         )),
         _ => {}
     }
-    if let Some(parent) = input.parent_rhk_id {
-        let of_penilai = match skps::find_rhk(db, parent).await? {
-            Some((parent_skp, _)) => match skps::get(db, parent_skp).await? {
-                Some(p) => {
-                    p.cycle_id == skp.cycle_id
-                        && Some(p.employee_id) == skp.evaluator_id
-                        && p.status != SkpStatus::Merged
-                        && p.revision_of.is_none()
-                }
-                None => false,
-            },
-            None => false,
-        };
-        if !of_penilai {
-            errors.push(field(
-                "parent_rhk_id",
-                "parent_not_penilai",
-                "must be an RHK of the penilai's SKP in the same cycle",
-                "harus RHK pada SKP penilai dalam siklus yang sama",
-            ));
-        }
+    if input.parent_rhk_id.is_some() && !cascade.parent_of_penilai {
+        errors.push(field(
+            "parent_rhk_id",
+            "parent_not_penilai",
+            "must be an RHK of the penilai's SKP in the same cycle",
+            "harus RHK pada SKP penilai dalam siklus yang sama",
+        ));
     }
-    if let Some(indicator) = input.unit_indicator_id {
-        let heads: Vec<Uuid> = units::all(db)
-            .await?
-            .into_iter()
-            .filter(|u| u.head_employee_id == Some(employee.id))
-            .map(|u| u.id)
-            .collect();
+    if input.unit_indicator_id.is_some() {
+        let heads = &cascade.heads;
         let allowed = employee.position_kind == PositionKind::Jpt || !heads.is_empty();
-        match unit_indicators::get(db, indicator).await? {
-            Some(i) if i.cycle_id == skp.cycle_id && allowed && (heads.contains(&i.unit_id) || i.unit_id == employee.unit_id) => {}
+        match cascade.unit_indicator {
+            Some((cycle, unit)) if cycle == skp.cycle_id && allowed && (heads.contains(&unit) || unit == employee.unit_id) => {}
             Some(_) if !allowed => errors.push(field(
                 "unit_indicator_id",
                 "unit_indicator_not_allowed",
@@ -712,6 +803,17 @@ async fn build_rhk(
             "hanya SKP JPT yang memiliki perspektif",
         ));
     }
+    if let Some(p) = &perspective {
+        too_long("perspective", p, MAX_PERSPECTIVE, &mut errors);
+    }
+    if input.indicators.len() > MAX_INDICATORS {
+        errors.push(field(
+            "indicators",
+            "too_many",
+            format!("at most {MAX_INDICATORS} indicators"),
+            format!("paling banyak {MAX_INDICATORS} indikator"),
+        ));
+    }
     let rhk_id = existing.map(|e| e.id).unwrap_or_else(Uuid::now_v7);
     // Indicator id -> origin (in a revision, the original's indicator it revises).
     let known: HashMap<Uuid, Option<Uuid>> = existing
@@ -734,10 +836,7 @@ async fn build_rhk(
                 .unwrap_or_default(),
         };
         if !code.is_empty() && !taken.insert(code.clone()) {
-            return Err(ApiError::new(ErrorCode::RhkCodeTaken).with_detail(
-                format!("{code:?} is taken in this SKP."),
-                format!("{code:?} sudah dipakai di SKP ini."),
-            ));
+            refused.push((at("code"), code.clone()));
         }
         let target = super::measure(&at("target"), i.target, &mut local);
         let target_max = super::measure(&at("target_max"), i.target_max, &mut local);
@@ -752,12 +851,45 @@ async fn build_rhk(
             let (f, c) = e.field_and_code();
             local.push(field(&at(f), c, e.to_string(), e.to_string()));
         }
-        if i.description.trim().is_empty() {
+        let description = i.description.trim().to_owned();
+        if description.is_empty() {
             local.push(field(
                 &at("description"),
                 "required",
                 "is required",
                 "wajib diisi",
+            ));
+        }
+        too_long(
+            &at("description"),
+            &description,
+            MAX_DESCRIPTION,
+            &mut local,
+        );
+        let unit = i.unit.trim().to_owned();
+        if unit.is_empty() {
+            local.push(field(&at("unit"), "required", "is required", "wajib diisi"));
+        }
+        too_long(&at("unit"), &unit, MAX_UNIT, &mut local);
+        let target_text = i
+            .target_text
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &target_text {
+            too_long(&at("target_text"), t, MAX_TARGET_TEXT, &mut local);
+        }
+        let competencies: Vec<String> = i
+            .competencies
+            .into_iter()
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if competencies.len() > MAX_COMPETENCIES {
+            local.push(field(
+                &at("competencies"),
+                "too_many",
+                format!("at most {MAX_COMPETENCIES} competencies"),
+                format!("paling banyak {MAX_COMPETENCIES} kompetensi"),
             ));
         }
         if i.id.is_some_and(|id| !known.contains_key(&id)) {
@@ -776,29 +908,24 @@ async fn build_rhk(
                 .unwrap_or_else(Uuid::now_v7),
             origin_id: i.id.and_then(|id| known.get(&id).copied().flatten()),
             code,
-            description: i.description.trim().to_owned(),
+            description,
             aspect: i.aspect,
             direction: i.direction,
             target,
             target_max,
-            target_text: i
-                .target_text
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty()),
-            unit: i.unit.trim().to_owned(),
+            target_text,
+            unit,
             aggregation: i.aggregation,
             period_targets,
-            competencies: i
-                .competencies
-                .into_iter()
-                .map(|c| c.trim().to_owned())
-                .filter(|c| !c.is_empty())
-                .collect(),
+            competencies,
             position: n as i32 + 1,
         });
     }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
+    if !refused.is_empty() || !errors.is_empty() {
+        return Err(RhkRefusal {
+            taken: refused,
+            errors,
+        });
     }
     Ok(RhkRecord {
         id: rhk_id,
@@ -813,6 +940,19 @@ async fn build_rhk(
         position,
         indicators,
     })
+}
+
+/// Builds and checks an RHK of `full` through the API (cascading looked up one by one);
+/// `existing` is the RHK being changed.
+async fn build_rhk(
+    db: &Db,
+    full: &FullSkp,
+    employee: &EmployeeRecord,
+    input: RhkInput,
+    existing: Option<&RhkRecord>,
+) -> Result<RhkRecord, ApiError> {
+    let cascade = Cascade::load(db, &full.skp, employee, &input).await?;
+    check_rhk(&full.skp, &full.rhks, employee, input, existing, &cascade).map_err(ApiError::from)
 }
 
 /// Saves an SKP change made through its RHK: bumps the SKP (children share its ETag), audits.
@@ -1342,4 +1482,164 @@ pub async fn actions_now(
         out.push("revise");
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, TimeZone, Utc};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
+    }
+    use kinerja_domain::org::{EmployeeStatus, EmploymentType};
+
+    fn staff() -> EmployeeRecord {
+        EmployeeRecord {
+            id: Uuid::now_v7(),
+            nip: "198507122010011003".into(),
+            name: "Budi".into(),
+            employment_type: EmploymentType::Pns,
+            golongan: None,
+            position: "Verifikator".into(),
+            position_kind: PositionKind::Pelaksana,
+            unit_id: Uuid::now_v7(),
+            supervisor_id: Some(Uuid::now_v7()),
+            status: EmployeeStatus::Active,
+            version: 1,
+            created_at: now(),
+            updated_at: now(),
+        }
+    }
+
+    fn indicator(code: &str, unit: &str) -> IndicatorInput {
+        IndicatorInput {
+            id: None,
+            code: Some(code.into()),
+            description: "Berkas terverifikasi".into(),
+            aspect: Aspect::Kuantitas,
+            direction: Direction::HigherIsBetter,
+            target: Some(Decimal::from(10)),
+            target_max: None,
+            target_text: None,
+            unit: unit.into(),
+            aggregation: Aggregation::Sum,
+            period_targets: [None; 3],
+            competencies: Vec::new(),
+        }
+    }
+
+    fn rhk(code: &str, parent: Option<Uuid>, indicators: Vec<IndicatorInput>) -> RhkInput {
+        RhkInput {
+            code: Some(code.into()),
+            kind: RhkKind::Utama,
+            description: "Verifikasi berkas".into(),
+            parent_rhk_id: parent,
+            unit_indicator_id: None,
+            perspective: None,
+            indicators,
+        }
+    }
+
+    fn codes(r: Result<RhkRecord, RhkRefusal>) -> (Vec<String>, Vec<(String, String)>) {
+        let r = r.err().unwrap_or_default();
+        (
+            r.taken.into_iter().map(|(_, c)| c).collect(),
+            r.errors
+                .into_iter()
+                .map(|e| (e.field, e.code.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The rules of an RHK are checked without a database: what lies beyond the SKP comes in
+    /// the cascade.
+    #[test]
+    fn an_rhk_is_checked_against_its_skp_and_the_cascade_given() {
+        let employee = staff();
+        let ctx = Context::system(now());
+        let skp = new_draft(
+            &ctx,
+            Uuid::now_v7(),
+            (&employee, None),
+            (employee.supervisor_id, None),
+            ProposedBy::Import,
+            (year_bounds(2026).0, None),
+        );
+        let penilai = Cascade {
+            parent_of_penilai: true,
+            ..Default::default()
+        };
+        let first = check_rhk(
+            &skp,
+            &[],
+            &employee,
+            rhk(
+                "R1",
+                Some(Uuid::now_v7()),
+                vec![indicator("R1.1", "berkas")],
+            ),
+            None,
+            &penilai,
+        )
+        .unwrap();
+        assert_eq!((first.position, first.indicators[0].position), (1, 1));
+
+        // Not the penilai's RHK; an utama RHK intervening nothing; a unit too long.
+        assert_eq!(
+            codes(check_rhk(
+                &skp,
+                &[],
+                &employee,
+                rhk("R2", Some(Uuid::now_v7()), vec![]),
+                None,
+                &Cascade::default()
+            ))
+            .1,
+            [("parent_rhk_id".to_owned(), "parent_not_penilai".to_owned())]
+        );
+        let (_, errors) = codes(check_rhk(
+            &skp,
+            &[],
+            &employee,
+            rhk("R2", None, vec![indicator("R2.1", &"x".repeat(51))]),
+            None,
+            &penilai,
+        ));
+        assert_eq!(
+            errors,
+            [
+                (
+                    "parent_rhk_id".to_owned(),
+                    "intervention_required".to_owned()
+                ),
+                ("indicators[0].unit".to_owned(), "length".to_owned())
+            ]
+        );
+        // Codes are unique across the SKP's RHK and indicators.
+        let (taken, _) = codes(check_rhk(
+            &skp,
+            std::slice::from_ref(&first),
+            &employee,
+            rhk(
+                "R1.1",
+                Some(Uuid::now_v7()),
+                vec![indicator("R1", "berkas")],
+            ),
+            None,
+            &penilai,
+        ));
+        assert_eq!(taken, ["R1.1", "R1"]);
+        // Changing the RHK itself keeps its codes, id and position.
+        let again = check_rhk(
+            &skp,
+            std::slice::from_ref(&first),
+            &employee,
+            RhkInput::of(&first),
+            Some(&first),
+            &penilai,
+        )
+        .unwrap();
+        assert_eq!(again, first);
+    }
 }

@@ -71,6 +71,20 @@ pub async fn get(s: &impl Store, id: Uuid) -> Result<Option<CycleRecord>, Persis
         .transpose()
 }
 
+/// The cycles of these years (a year has at most one).
+pub async fn by_years(s: &impl Store, years: &[i32]) -> Result<Vec<CycleRecord>, PersistenceError> {
+    if years.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Year.is_in(years.iter().copied()))
+        .all(s.conn())
+        .await?
+        .into_iter()
+        .map(CycleRecord::try_from)
+        .collect()
+}
+
 pub async fn update(
     s: &impl Store,
     cycle: &CycleRecord,

@@ -80,6 +80,38 @@ pub async fn of_skp(
         .collect()
 }
 
+/// Every realisasi recorded on these SKPs (imports): one query per 1,000 SKPs.
+pub async fn of_skps(
+    s: &impl Store,
+    skp_ids: &[Uuid],
+) -> Result<Vec<RealizationRecord>, PersistenceError> {
+    let mut out = Vec::new();
+    for chunk in skp_ids.chunks(1000) {
+        let rows = skp_realizations::Entity::find()
+            .filter(skp_realizations::Column::SkpId.is_in(chunk.iter().copied()))
+            .all(s.conn())
+            .await?;
+        for row in rows {
+            out.push(RealizationRecord::try_from(row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts new realisasi in batches (imports).
+pub async fn insert_many(
+    s: &impl Store,
+    records: &[RealizationRecord],
+) -> Result<(), PersistenceError> {
+    // 12 columns a row: 1,000 rows stay far below SQLite's limit of bound variables.
+    for chunk in records.chunks(1000) {
+        skp_realizations::Entity::insert_many(chunk.iter().map(model))
+            .exec(s.conn())
+            .await?;
+    }
+    Ok(())
+}
+
 /// The realisasi of one indicator for one period, if recorded.
 pub async fn find(
     s: &impl Store,

@@ -1,9 +1,11 @@
 //! SKPs with their RHK and indicators. An SKP is loaded and saved whole with its children; every
 //! change of a child bumps the SKP's version (children share its ETag).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use kinerja_domain::capaian::{Aggregation, Direction, Measure};
-use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpStatus};
+use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpSpan, SkpStatus};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 use uuid::Uuid;
@@ -30,6 +32,18 @@ pub struct SkpRecord {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl SkpRecord {
+    /// Its place among the employee's SKPs of the cycle.
+    pub fn span(&self) -> SkpSpan {
+        SkpSpan {
+            status: self.status,
+            is_revision: self.revision_of.is_some(),
+            start: self.start_date,
+            end: self.end_date,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +194,17 @@ pub async fn insert(s: &impl Store, skp: &SkpRecord) -> Result<(), PersistenceEr
     Ok(())
 }
 
+/// Inserts new SKPs in batches (imports).
+pub async fn insert_many(s: &impl Store, skps: &[SkpRecord]) -> Result<(), PersistenceError> {
+    // 14 columns a row: 1,000 rows stay far below SQLite's limit of bound variables.
+    for chunk in skps.chunks(1000) {
+        skps::Entity::insert_many(chunk.iter().map(skp_model))
+            .exec(s.conn())
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn get(s: &impl Store, id: Uuid) -> Result<Option<SkpRecord>, PersistenceError> {
     skps::Entity::find_by_id(id)
         .one(s.conn())
@@ -239,37 +264,72 @@ pub async fn employees_of(
         .collect())
 }
 
+/// The SKPs of these employees in these cycles (any status): one query per 1,000 employees.
+pub async fn of_employees(
+    s: &impl Store,
+    cycle_ids: &[Uuid],
+    employee_ids: &[Uuid],
+) -> Result<Vec<SkpRecord>, PersistenceError> {
+    let mut out = Vec::new();
+    if cycle_ids.is_empty() {
+        return Ok(out);
+    }
+    for chunk in employee_ids.chunks(1000) {
+        let rows = skps::Entity::find()
+            .filter(skps::Column::CycleId.is_in(cycle_ids.iter().copied()))
+            .filter(skps::Column::EmployeeId.is_in(chunk.iter().copied()))
+            .all(s.conn())
+            .await?;
+        for row in rows {
+            out.push(SkpRecord::try_from(row)?);
+        }
+    }
+    Ok(out)
+}
+
 /// The RHK in force of an SKP in order, each with its indicators in force (retired ones stay in
 /// the tables as history).
 pub async fn rhks(s: &impl Store, skp_id: Uuid) -> Result<Vec<RhkRecord>, PersistenceError> {
-    let rows = skp_rhks::Entity::find()
-        .filter(skp_rhks::Column::SkpId.eq(skp_id))
-        .filter(skp_rhks::Column::RetiredAt.is_null())
-        .order_by_asc(skp_rhks::Column::Position)
-        .all(s.conn())
-        .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut indicators = if ids.is_empty() {
-        Vec::new()
-    } else {
-        skp_indicators::Entity::find()
-            .filter(skp_indicators::Column::RhkId.is_in(ids))
-            .filter(skp_indicators::Column::RetiredAt.is_null())
-            .order_by_asc(skp_indicators::Column::Position)
+    Ok(rhks_of(s, &[skp_id])
+        .await?
+        .remove(&skp_id)
+        .unwrap_or_default())
+}
+
+/// [`rhks`] of many SKPs at once (imports), by SKP id; an SKP without RHK has no entry.
+pub async fn rhks_of(
+    s: &impl Store,
+    skp_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<RhkRecord>>, PersistenceError> {
+    let mut out: HashMap<Uuid, Vec<RhkRecord>> = HashMap::new();
+    for chunk in skp_ids.chunks(1000) {
+        let rows = skp_rhks::Entity::find()
+            .filter(skp_rhks::Column::SkpId.is_in(chunk.iter().copied()))
+            .filter(skp_rhks::Column::RetiredAt.is_null())
+            .order_by_asc(skp_rhks::Column::Position)
             .all(s.conn())
-            .await?
-    };
-    rows.into_iter()
-        .map(|r| {
-            let mine: Vec<skp_indicators::Model> =
-                indicators.extract_if(.., |i| i.rhk_id == r.id).collect();
-            Ok(RhkRecord {
+            .await?;
+        let mut indicators: HashMap<Uuid, Vec<SkpIndicatorRecord>> = HashMap::new();
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        for ids in ids.chunks(1000) {
+            let found = skp_indicators::Entity::find()
+                .filter(skp_indicators::Column::RhkId.is_in(ids.iter().copied()))
+                .filter(skp_indicators::Column::RetiredAt.is_null())
+                .order_by_asc(skp_indicators::Column::Position)
+                .all(s.conn())
+                .await?;
+            for i in found {
+                indicators
+                    .entry(i.rhk_id)
+                    .or_default()
+                    .push(indicator_from(i)?);
+            }
+        }
+        for r in rows {
+            out.entry(r.skp_id).or_default().push(RhkRecord {
                 kind: RhkKind::parse(&r.kind)
                     .ok_or_else(|| corrupt("skp_rhks", format!("kind {:?}", r.kind)))?,
-                indicators: mine
-                    .into_iter()
-                    .map(indicator_from)
-                    .collect::<Result<_, _>>()?,
+                indicators: indicators.remove(&r.id).unwrap_or_default(),
                 id: r.id,
                 skp_id: r.skp_id,
                 origin_id: r.origin_id,
@@ -279,9 +339,10 @@ pub async fn rhks(s: &impl Store, skp_id: Uuid) -> Result<Vec<RhkRecord>, Persis
                 unit_indicator_id: r.unit_indicator_id,
                 perspective: r.perspective,
                 position: r.position,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// One RHK row in force (without indicators) wherever it is, with its SKP id; a retired RHK is
@@ -322,6 +383,44 @@ pub async fn save_rhk(
         )
         .exec(s.conn())
         .await?;
+    }
+    Ok(())
+}
+
+/// [`save_rhk`] for many RHK at once (imports): new RHK rows in batches, changed ones row by
+/// row, and the indicators of all of them replaced in batches.
+pub async fn save_rhks(
+    s: &impl Store,
+    new: &[&RhkRecord],
+    changed: &[&RhkRecord],
+) -> Result<(), PersistenceError> {
+    for chunk in new.chunks(1000) {
+        skp_rhks::Entity::insert_many(chunk.iter().map(|r| rhk_model(r)))
+            .exec(s.conn())
+            .await?;
+    }
+    for rhk in changed {
+        update_rhk_row(s, rhk).await?;
+    }
+    for chunk in changed.chunks(1000) {
+        skp_indicators::Entity::delete_many()
+            .filter(skp_indicators::Column::RhkId.is_in(chunk.iter().map(|r| r.id)))
+            .exec(s.conn())
+            .await?;
+    }
+    let indicators: Vec<skp_indicators::ActiveModel> = new
+        .iter()
+        .chain(changed)
+        .flat_map(|r| r.indicators.iter().map(|i| indicator_model(r.id, i)))
+        .collect();
+    // 19 columns a row: 1,000 rows stay below SQLite's limit of bound variables.
+    let mut rest = indicators;
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(1000));
+        skp_indicators::Entity::insert_many(rest)
+            .exec(s.conn())
+            .await?;
+        rest = tail;
     }
     Ok(())
 }

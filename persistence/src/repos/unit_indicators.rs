@@ -165,6 +165,24 @@ pub async fn list(
         .collect()
 }
 
+/// Every OPD's indicators in these cycles (imports resolve them by code).
+pub async fn of_cycles(
+    s: &impl Store,
+    cycle_ids: &[Uuid],
+) -> Result<Vec<UnitIndicatorRecord>, PersistenceError> {
+    if cycle_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::CycleId.is_in(cycle_ids.iter().copied()))
+        .order_by_asc(Column::Code)
+        .all(s.conn())
+        .await?
+        .into_iter()
+        .map(UnitIndicatorRecord::try_from)
+        .collect()
+}
+
 pub async fn update(
     s: &impl Store,
     indicator: &UnitIndicatorRecord,

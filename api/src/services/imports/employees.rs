@@ -60,6 +60,7 @@ pub async fn import(
         all: COLUMNS,
         required: REQUIRED,
         flags: &[],
+        numbers: &[],
     };
     let started = std::time::Instant::now();
     let rows = parse(bytes, format, columns)?;

@@ -4,6 +4,8 @@
 //! `unchanged`; one audit event per import (counts and file hash).
 
 pub mod employees;
+pub mod realizations;
+pub mod skps;
 pub mod units;
 
 use std::collections::BTreeSet;
@@ -147,6 +149,8 @@ pub struct Columns<'a> {
     pub required: &'a [&'a str],
     /// Yes/no columns: JSON booleans (CSV spells them `true`, `ya`, `1`, ...).
     pub flags: &'a [&'a str],
+    /// Number columns: JSON numbers or strings (CSV cells are text anyway).
+    pub numbers: &'a [&'a str],
 }
 
 /// Parses the file into rows, checking the columns (those required must be there; others are
@@ -357,14 +361,23 @@ fn parse_json(text: &str, columns: Columns<'_>) -> Result<Vec<Row>, ApiError> {
                 continue;
             }
             let flag = columns.flags.contains(&key.as_str());
+            let numeric = columns.numbers.contains(&key.as_str());
             match (value, flag) {
                 (Value::Null, _) | (Value::Bool(_), true) | (Value::String(_), false) => {}
+                (Value::Number(_), false) if numeric => {}
                 (_, true) => errors.add(
                     number,
                     key,
                     "invalid_type",
                     "must be true, false or null",
                     "harus true, false atau null",
+                ),
+                (_, false) if numeric => errors.add(
+                    number,
+                    key,
+                    "invalid_type",
+                    "must be a number, a string or null",
+                    "harus berupa angka, string atau null",
                 ),
                 // Numbers too: a NIP as a JSON number loses digits.
                 (_, false) => errors.add(
@@ -382,6 +395,147 @@ fn parse_json(text: &str, columns: Columns<'_>) -> Result<Vec<Row>, ApiError> {
         return Err(errors.into_problem(ImportOutcome::default()));
     }
     Ok(rows)
+}
+
+/// The units whose staff the caller may import for: `None` for all (admins, and integrations
+/// with the import's `scope`), else those a unit admin manages (his subtree, not reaching into
+/// descendant OPDs).
+pub async fn units_in_scope(
+    db: &kinerja_persistence::Db,
+    caller: &crate::auth::Caller,
+    scope: kinerja_domain::accounts::Scope,
+) -> Result<Option<std::collections::HashSet<uuid::Uuid>>, ApiError> {
+    if caller.is_admin() || caller.has_scope(scope) {
+        return Ok(None);
+    }
+    crate::services::scope::managed_units(db, caller).await
+}
+
+/// The employee a row's NIP names, if the caller may import for him: outside his scope an
+/// employee does not exist for him (`unknown_employee`, as for reads).
+pub fn employee_in_scope<'a>(
+    row: u64,
+    nip: &str,
+    staff: &'a std::collections::HashMap<
+        String,
+        kinerja_persistence::repos::employees::EmployeeRecord,
+    >,
+    units: Option<&std::collections::HashSet<uuid::Uuid>>,
+    errors: &mut RowErrors,
+) -> Option<&'a kinerja_persistence::repos::employees::EmployeeRecord> {
+    match staff.get(nip) {
+        Some(e) if units.is_none_or(|u| u.contains(&e.unit_id)) => Some(e),
+        _ if units.is_some() => {
+            errors.add(
+                row,
+                "nip",
+                "unknown_employee",
+                format!("no employee of the units you manage has the NIP {nip}"),
+                format!("tidak ada pegawai unit yang Anda kelola dengan NIP {nip}"),
+            );
+            None
+        }
+        _ => {
+            errors.add(
+                row,
+                "nip",
+                "unknown_employee",
+                format!("no employee has the NIP {nip}"),
+                format!("tidak ada pegawai dengan NIP {nip}"),
+            );
+            None
+        }
+    }
+}
+
+/// The cycle of a row's year, or the error.
+pub fn cycle_of_year<'a>(
+    row: u64,
+    year: i32,
+    cycles: &'a std::collections::HashMap<i32, kinerja_persistence::repos::cycles::CycleRecord>,
+    errors: &mut RowErrors,
+) -> Option<&'a kinerja_persistence::repos::cycles::CycleRecord> {
+    let found = cycles.get(&year);
+    if found.is_none() {
+        errors.add(
+            row,
+            "cycle_year",
+            "unknown_cycle",
+            format!("there is no performance cycle for {year}"),
+            format!("tidak ada siklus kinerja untuk tahun {year}"),
+        );
+    }
+    found
+}
+
+/// A cell the row cannot do without: its text, or the `required` error.
+pub fn required(row: &Row, column: &str, errors: &mut RowErrors) -> Option<String> {
+    let text = row.text(column);
+    if text.is_none() {
+        errors.add(row.number, column, "required", "is required", "wajib diisi");
+    }
+    text
+}
+
+/// A cell naming one of `all` (spelt as `name` gives, any case); `None` when empty, or (with the
+/// error) when it names something else.
+pub fn choice<T: Copy>(
+    row: &Row,
+    column: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    errors: &mut RowErrors,
+) -> Option<T> {
+    let raw = row.text(column)?.to_ascii_lowercase();
+    let found = all.iter().copied().find(|v| name(*v) == raw);
+    if found.is_none() {
+        let all = all.iter().map(|v| name(*v)).collect::<Vec<_>>().join(", ");
+        errors.add(
+            row.number,
+            column,
+            "invalid",
+            format!("must be one of {all}"),
+            format!("harus salah satu dari {all}"),
+        );
+    }
+    found
+}
+
+/// A decimal cell written with a decimal point (`91.8`); `None` when empty, or (with the error)
+/// when it is no such number. How many decimals it may have is the rule of what it measures.
+pub fn decimal(row: &Row, column: &str, errors: &mut RowErrors) -> Option<rust_decimal::Decimal> {
+    let raw = row.text(column)?;
+    match raw.parse::<rust_decimal::Decimal>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.add(
+                row.number,
+                column,
+                "not_a_number",
+                "must be a number written with a decimal point, e.g. 91.8",
+                "harus angka dengan titik desimal, mis. 91.8",
+            );
+            None
+        }
+    }
+}
+
+/// A required year cell (`2026`).
+pub fn year(row: &Row, column: &str, errors: &mut RowErrors) -> Option<i32> {
+    let raw = required(row, column, errors)?;
+    match raw.parse::<i32>() {
+        Ok(y) if (1900..=9999).contains(&y) => Some(y),
+        _ => {
+            errors.add(
+                row.number,
+                column,
+                "invalid",
+                "must be a year, e.g. 2026",
+                "harus tahun, mis. 2026",
+            );
+            None
+        }
+    }
 }
 
 /// `true`/`false` in the spellings spreadsheets use.
@@ -404,6 +558,7 @@ mod tests {
             all: ALL,
             required,
             flags: &["is_opd"],
+            numbers: &[],
         }
     }
 
@@ -492,6 +647,54 @@ mod tests {
         assert!(parse(br#"[{"code":"A","is_opd":true}]"#, Format::Json, cols(&[])).is_ok());
         let nul = parse(b"code,name\nA,x\x00y\n", Format::Csv, cols(&[])).unwrap_err();
         assert_eq!(nul.errors[0].code, "nul_character");
+    }
+
+    #[test]
+    fn number_columns_take_json_numbers_and_cells_parse() {
+        let columns = Columns {
+            all: &["code", "target"],
+            required: &[],
+            flags: &[],
+            numbers: &["target"],
+        };
+        let rows = parse(
+            br#"[{"code":"A","target":91.8},{"code":"B","target":"1.5"},{"code":"C","target":"9,5"}]"#,
+            Format::Json,
+            columns,
+        )
+        .unwrap();
+        let mut errors = RowErrors::default();
+        let parsed: Vec<_> = rows
+            .iter()
+            .map(|r| decimal(r, "target", &mut errors))
+            .collect();
+        assert_eq!(
+            parsed,
+            [
+                Some("91.8".parse().unwrap()),
+                Some("1.5".parse().unwrap()),
+                None
+            ]
+        );
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(
+            (errors.0[0].row, errors.0[0].code.as_ref()),
+            (Some(3), "not_a_number")
+        );
+        // Elsewhere a number is refused (a NIP as a JSON number loses digits).
+        let refused = parse(br#"[{"code":5}]"#, Format::Json, columns).unwrap_err();
+        assert_eq!(refused.errors[0].code, "invalid_type");
+        let row = &rows[0];
+        let mut errors = RowErrors::default();
+        assert_eq!(
+            choice(row, "code", &["a", "b"], |v| v, &mut errors),
+            Some("a"),
+            "any case"
+        );
+        assert_eq!(choice(row, "code", &["x"], |v| v, &mut errors), None);
+        assert_eq!(errors.0[0].code, "invalid");
+        assert!(required(row, "missing", &mut errors).is_none());
+        assert_eq!(errors.0[1].code, "required");
     }
 
     #[test]

@@ -53,6 +53,7 @@ pub async fn import(
         all: COLUMNS,
         required: REQUIRED,
         flags: &["is_opd", "is_service_unit"],
+        numbers: &[],
     };
     let rows = parse(bytes, format, columns)?;
     let mut errors = RowErrors::default();
