@@ -18,7 +18,9 @@ use kinerja_domain::skp::{Aspect, ProposedBy, RhkKind, SkpStatus};
 use kinerja_persistence::Db;
 use kinerja_persistence::repos::cycles::CycleRecord;
 use kinerja_persistence::repos::employees::{self, EmployeeRecord};
+use kinerja_persistence::repos::evaluations::EvaluationRecord;
 use kinerja_persistence::repos::feedback::FeedbackRecord;
+use kinerja_persistence::repos::objections::ObjectionRecord;
 use kinerja_persistence::repos::realizations::{self, RealizationRecord};
 use kinerja_persistence::repos::skps::{self, RhkRecord, SkpIndicatorRecord, SkpRecord};
 use kinerja_persistence::repos::unit_indicators::UnitIndicatorRecord;
@@ -1610,6 +1612,189 @@ fn demo_unit_realizations(
     out
 }
 
+/// The evaluations of every demo SKP (one per quarter its dates overlap), with Q1 and Q2
+/// assessed and finalised for Disdukcapil's staff below its head (ten days after each quarter, when
+/// `as_of` is past that): work rated as suggested by the realisasi (two overridden with a reason),
+/// behaviour spread so that every predikat but one appears; and two objections against Q2, one
+/// decided and one waiting for its decision.
+fn demo_evaluations(
+    agreed: &[(SkpRecord, Vec<RhkRecord>)],
+    realized: &[RealizationRecord],
+    cycle: &CycleRecord,
+    kadis: Option<Uuid>,
+    as_of: NaiveDate,
+) -> (Vec<EvaluationRecord>, Vec<ObjectionRecord>) {
+    use Rating::{
+        DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai,
+    };
+    use kinerja_domain::assessment::{
+        EvaluationStatus, ObjectionStatus, Rating, evaluated_periods, predikat, suggest_work_rating,
+    };
+    use kinerja_domain::capaian::Period;
+    use kinerja_domain::feedback::CoreValue;
+    use kinerja_persistence::repos::evaluations::BehaviorScore;
+    use kinerja_persistence::repos::objections::{Decision, Outcome};
+    let at = |month: u32, day: u32, hour: u32| {
+        Utc.with_ymd_and_hms(cycle.year, month, day, hour, 0, 0)
+            .single()
+            .unwrap_or(cycle.created_at)
+    };
+    let behaviors = [Sesuai, Atas, Sesuai, Bawah, Sesuai, Atas];
+    let mut seed = 80_000_u128;
+    let mut evaluations = Vec::new();
+    let mut assessed = 0_usize;
+    for (skp, rhks) in agreed {
+        // Disdukcapil's staff below its head (the Sekda has no penilai among the employees).
+        let below_head = skp.evaluator_id.is_some() && Some(skp.employee_id) != kadis;
+        for period in evaluated_periods(cycle.year, skp.start_date, skp.end_date) {
+            seed += 1;
+            let mut e = EvaluationRecord {
+                id: demo_id(seed),
+                skp_id: skp.id,
+                period,
+                status: EvaluationStatus::Open,
+                snapshot: skp.snapshot.clone(),
+                self_assessment: None,
+                self_assessed_at: None,
+                work_rating: None,
+                suggested_work_rating: None,
+                override_reason: None,
+                behavior_ratings: Vec::new(),
+                behavior_rating: None,
+                predikat: None,
+                assessed_by: None,
+                assessed_at: None,
+                finalized_by: None,
+                finalized_at: None,
+                version: 1,
+                created_at: skp.updated_at,
+                updated_at: skp.updated_at,
+            };
+            let finalized = match period {
+                Period::Q1 => at(4, 10, 3),
+                Period::Q2 => at(7, 10, 3),
+                _ => at(12, 31, 0),
+            };
+            if below_head
+                && matches!(period, Period::Q1 | Period::Q2)
+                && finalized.date_naive() < as_of
+            {
+                let capped: Vec<_> = rhks
+                    .iter()
+                    .filter(|r| r.kind == RhkKind::Utama)
+                    .flat_map(|r| &r.indicators)
+                    .filter_map(|i| {
+                        crate::services::realizations::capaian_of(
+                            i,
+                            realized,
+                            cycle.settings.capaian_cap,
+                        )
+                        .into_iter()
+                        .find(|c| c.period == period)
+                        .map(|c| c.capaian.capped)
+                    })
+                    .collect();
+                let suggested =
+                    suggest_work_rating(&capped, &cycle.settings.work_rating_thresholds)
+                        .map(|s| s.rating);
+                let (work, reason) = match assessed % 7 {
+                    1 => (
+                        Atas,
+                        Some("Menyelesaikan backlog perekaman KTP-el di luar target."),
+                    ),
+                    4 => (
+                        Bawah,
+                        Some("Banyak berkas dikembalikan karena data tidak lengkap."),
+                    ),
+                    _ => (suggested.unwrap_or(Sesuai), None),
+                };
+                let behavior = behaviors[assessed % behaviors.len()];
+                e.status = EvaluationStatus::Finalized;
+                e.work_rating = Some(work);
+                e.suggested_work_rating = suggested;
+                e.override_reason = reason
+                    .filter(|_| suggested.is_some_and(|s| s != work))
+                    .map(str::to_owned);
+                e.behavior_ratings = CoreValue::ALL
+                    .iter()
+                    .map(|v| BehaviorScore {
+                        core_value: *v,
+                        rating: behavior,
+                        note: None,
+                    })
+                    .collect();
+                e.behavior_rating = Some(behavior);
+                e.predikat = Some(predikat(work, behavior));
+                e.assessed_at = Some(finalized - chrono::Duration::days(2));
+                e.finalized_at = Some(finalized);
+                e.updated_at = finalized;
+                e.version = 3;
+                assessed += 1;
+            }
+            evaluations.push(e);
+        }
+    }
+    // Two objections against Q2: one decided (accepted, behaviour raised), one waiting.
+    let mut objections = Vec::new();
+    let q2: Vec<&EvaluationRecord> = evaluations
+        .iter()
+        .filter(|e| e.period == Period::Q2 && e.status == EvaluationStatus::Finalized)
+        .filter(|e| e.behavior_rating == Some(Bawah))
+        .take(2)
+        .collect();
+    for (n, e) in q2.iter().enumerate() {
+        let filed = at(7, 14 + n as u32 * 4, 2);
+        if filed.date_naive() >= as_of {
+            continue;
+        }
+        let original = Outcome {
+            work_rating: e.work_rating,
+            behavior_rating: e.behavior_rating,
+            predikat: e.predikat,
+        };
+        seed += 1;
+        let decided = (n == 0).then(|| Decision {
+            accepted: true,
+            note: Some("Bukti kerja sama lintas bidang pada pelayanan keliling cukup.".to_owned()),
+            outcome: Outcome {
+                behavior_rating: Some(Sesuai),
+                predikat: e.work_rating.map(|w| predikat(w, Sesuai)),
+                ..original
+            },
+        });
+        objections.push(ObjectionRecord {
+            id: demo_id(seed),
+            evaluation_id: e.id,
+            status: if decided.is_some() { ObjectionStatus::Accepted } else { ObjectionStatus::Explained },
+            reason: "Saya aktif dalam pelayanan keliling dan rapat koordinasi; rating perilaku di bawah ekspektasi tidak sesuai.".to_owned(),
+            filed_by: None,
+            filed_at: filed,
+            explanation: Some("Dua kali terlambat menyerahkan laporan mingguan.".to_owned()),
+            explained_by: None,
+            explained_at: Some(filed + chrono::Duration::days(3)),
+            decided_by: None,
+            decided_at: decided.as_ref().map(|_| filed + chrono::Duration::days(8)),
+            decision: decided,
+            original,
+            version: if n == 0 { 3 } else { 2 },
+            created_at: filed,
+            updated_at: filed + chrono::Duration::days(if n == 0 { 8 } else { 3 }),
+        });
+    }
+    // An accepted objection changed its evaluation.
+    for o in &objections {
+        if let (Some(d), Some(e)) = (
+            &o.decision,
+            evaluations.iter_mut().find(|e| e.id == o.evaluation_id),
+        ) {
+            e.behavior_rating = d.outcome.behavior_rating;
+            e.predikat = d.outcome.predikat;
+            e.version += 1;
+        }
+    }
+    (evaluations, objections)
+}
+
 /// Seeds the demo city into an empty database.
 pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     if !units::all(db).await?.is_empty() {
@@ -1642,6 +1827,12 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     let realized = demo_realizations(&agreed, as_of);
     let unit_realized = demo_unit_realizations(&indicators, as_of);
     let notes = demo_feedback(&agreed, as_of);
+    let kadis = b
+        .units
+        .iter()
+        .find(|u| u.code == "DISDUKCAPIL")
+        .and_then(|u| u.head_employee_id);
+    let (evaluations, objections) = demo_evaluations(&agreed, &realized, &cycle, kadis, as_of);
     let tx = db.begin().await?;
     units::insert_many(&tx, &units_ordered).await?;
     employees::insert_many(&tx, &ordered).await?;
@@ -1655,7 +1846,10 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
         for rhk in rhks {
             skps::save_rhk(&tx, rhk, true).await?;
         }
-        crate::services::evaluations::open_for(&tx, skp, skp.updated_at).await?;
+    }
+    kinerja_persistence::repos::evaluations::insert_many(&tx, &evaluations).await?;
+    for o in &objections {
+        kinerja_persistence::repos::objections::insert(&tx, o).await?;
     }
     for r in &realized {
         realizations::save(&tx, r, true).await?;
@@ -1672,7 +1866,7 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
         "import",
         format!("demo-{as_of}"),
         None,
-        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "realizations": realized.len(), "unit_realizations": unit_realized.len(), "feedback": notes.len(), "as_of": as_of.to_string()})),
+        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "realizations": realized.len(), "unit_realizations": unit_realized.len(), "feedback": notes.len(), "evaluations": evaluations.len(), "objections": objections.len(), "as_of": as_of.to_string()})),
     )
     .await?;
     tx.commit().await?;

@@ -110,6 +110,53 @@ async fn the_demo_city_seeds_and_its_logins_work() {
                 .any(|t| t["replies"][0]["author_role"] == "pegawai" && t["read_at"].is_string()),
             "{threads:?}"
         );
+        // Q1 and Q2 are assessed and finalised.
+        let skp_id = skp["id"].as_str().unwrap().to_owned();
+        for period in ["q1", "q2"] {
+            let e = app
+                .get_as(
+                    &format!("/api/v1/skps/{skp_id}/evaluations/{period}"),
+                    &token,
+                )
+                .await;
+            e.assert_status(200);
+            let e = e.json();
+            assert_eq!(e["status"], "finalized", "{e}");
+            assert!(e["predikat"].is_string() && e["work_rating"]["rating"].is_string());
+        }
+        let q3 = app
+            .get_as(&format!("/api/v1/skps/{skp_id}/evaluations/q3"), &token)
+            .await
+            .json();
+        assert_eq!(q3["status"], "open");
+        // Across the staff a spread of predikat; two objections, one decided, one waiting.
+        let objections = app.get_as("/api/v1/objections", &admin).await.json();
+        let statuses: Vec<&str> = objections
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses.len(), 2, "{objections}");
+        assert!(statuses.contains(&"accepted") && statuses.contains(&"explained"));
+        let all = app.get_as("/api/v1/skps?per_page=500", &admin).await.json();
+        let mut predikat = std::collections::BTreeSet::new();
+        for s in all["items"].as_array().unwrap() {
+            let e = app
+                .get_as(
+                    &format!("/api/v1/skps/{}/evaluations", s["id"].as_str().unwrap()),
+                    &admin,
+                )
+                .await
+                .json();
+            for x in e.as_array().unwrap() {
+                if let Some(p) = x["predikat"].as_str() {
+                    predikat.insert(p.to_owned());
+                }
+            }
+        }
+        assert!(predikat.len() >= 3, "a spread of predikat: {predikat:?}");
+
         // The Perjanjian Kinerja of the staff member's OPD has its realisasi too.
         let cycle = skp["cycle_id"].as_str().unwrap();
         let opds = app

@@ -386,3 +386,102 @@ async fn an_objection_is_filed_in_time_explained_and_decided_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_transfer_voids_later_quarters_and_the_annual_evaluation_shows_the_earlier_skp() {
+    on_each_db(async |app: &TestApp| {
+        let c = city(app).await;
+        let (staf, kadis) = (&c.staf.1, &c.kadis.1);
+        let (first, indicator, kadis_skp) = staff_skp(app, &c).await;
+        realisasi(app, staf, &first, &indicator, "q1", 90.0).await.assert_status(201);
+        put(app, kadis, &format!("/api/v1/skps/{first}/evaluations/q1/assessment"), &assessment(Some("sesuai_ekspektasi"), "sesuai_ekspektasi", None))
+            .await
+            .assert_status(200);
+        action(app, kadis, &first, "evaluations/q1/finalize", None)
+            .await
+            .assert_status(200);
+
+        // Transferred on 15 May: the first SKP ends the day before; q3 and q4 become void.
+        app.patch_as(&format!("/api/v1/skps/{first}"), &c.operator, Some("*"), &json!({"end_date": "2026-05-14"}))
+            .await
+            .assert_status(200);
+        let statuses: Vec<(String, String)> = app
+            .get_as(&format!("/api/v1/skps/{first}/evaluations"), staf)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["period"].as_str().unwrap().to_owned(), e["status"].as_str().unwrap().to_owned()))
+            .collect();
+        let expected = [("q1", "finalized"), ("q2", "open"), ("q3", "void"), ("q4", "void")];
+        assert_eq!(
+            statuses,
+            expected.map(|(p, s)| (p.to_owned(), s.to_owned())),
+        );
+        put(app, kadis, &format!("/api/v1/skps/{first}/evaluations/q4/assessment"), &assessment(Some("sesuai_ekspektasi"), "sesuai_ekspektasi", None))
+            .await
+            .assert_problem(409, "evaluation_void");
+
+        // The second SKP, from 15 May, is evaluated in q2..q4; its annual evaluation shows the
+        // periodic results of the first.
+        let second = app
+            .post_as("/api/v1/skps", &c.operator, &json!({"cycle_id": c.cycle, "employee_id": c.staf.0, "start_date": "2026-05-15"}))
+            .await;
+        second.assert_status(201);
+        let second = second.json()["id"].as_str().unwrap().to_owned();
+        let kadis_rhk = app.get_as(&format!("/api/v1/skps/{kadis_skp}"), kadis).await.json()["rhk"][0]["id"].clone();
+        app.post_as(&format!("/api/v1/skps/{second}/rhk"), staf, &rhk("utama", "Layanan KIA", json!({"parent_rhk_id": kadis_rhk})))
+            .await
+            .assert_status(201);
+        action(app, staf, &second, "submit", None).await.assert_status(200);
+        action(app, kadis, &second, "approve", None).await.assert_status(200);
+        let periods: Vec<Value> = app
+            .get_as(&format!("/api/v1/skps/{second}/evaluations"), staf)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["period"].clone())
+            .collect();
+        assert_eq!(periods, [json!("q2"), json!("q3"), json!("q4")]);
+        let annual = app.get_as(&format!("/api/v1/skps/{second}/evaluations/q4"), kadis).await.json();
+        let earlier = annual["earlier"].as_array().unwrap();
+        assert_eq!(earlier.len(), 3, "q1..q3 of the first SKP: {annual}");
+        assert_eq!(earlier[0]["period"], "q1");
+        assert_eq!(earlier[0]["status"], "finalized");
+        assert_eq!(earlier[0]["outcome"]["predikat"], "baik");
+        assert_eq!(earlier[0]["skp_id"], first.as_str());
+
+        // What finalised evaluations were judged by no longer changes.
+        let problem = app
+            .patch_as(
+                &format!("/api/v1/cycles/{}", c.cycle),
+                &c.admin,
+                Some("*"),
+                &json!({"settings": {"work_rating_thresholds": {"di_atas": 105, "sesuai": 85}}, "reason": "Kebijakan baru"}),
+            )
+            .await;
+        problem.assert_problem(409, "evaluation_finalized");
+
+        // SKPs approved before evaluations existed get theirs when the server starts.
+        let conn = app.db.connection();
+        use sea_orm::ConnectionTrait;
+        conn.execute_unprepared("DELETE FROM evaluations").await.unwrap();
+        let opened = kinerja_api::services::evaluations::backfill(&app.db, app.clock_now())
+            .await
+            .unwrap();
+        assert_eq!(opened, 3, "the kadis's and both of the staff member's");
+        assert_eq!(
+            app.get_as(&format!("/api/v1/skps/{first}/evaluations"), staf).await.json().as_array().unwrap().len(),
+            2,
+            "q1 and q2: the quarters its dates overlap"
+        );
+        assert_eq!(
+            kinerja_api::services::evaluations::backfill(&app.db, app.clock_now()).await.unwrap(),
+            0
+        );
+    })
+    .await;
+}
