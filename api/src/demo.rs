@@ -1648,28 +1648,13 @@ fn demo_evaluations(
         let below_head = skp.evaluator_id.is_some() && Some(skp.employee_id) != kadis;
         for period in evaluated_periods(cycle.year, skp.start_date, skp.end_date) {
             seed += 1;
-            let mut e = EvaluationRecord {
-                id: demo_id(seed),
-                skp_id: skp.id,
+            let mut e = EvaluationRecord::open(
+                demo_id(seed),
+                skp.id,
                 period,
-                status: EvaluationStatus::Open,
-                snapshot: skp.snapshot.clone(),
-                self_assessment: None,
-                self_assessed_at: None,
-                work_rating: None,
-                suggested_work_rating: None,
-                override_reason: None,
-                behavior_ratings: Vec::new(),
-                behavior_rating: None,
-                predikat: None,
-                assessed_by: None,
-                assessed_at: None,
-                finalized_by: None,
-                finalized_at: None,
-                version: 1,
-                created_at: skp.updated_at,
-                updated_at: skp.updated_at,
-            };
+                skp.snapshot.clone(),
+                skp.updated_at,
+            );
             let finalized = match period {
                 Period::Q1 => at(4, 10, 3),
                 Period::Q2 => at(7, 10, 3),

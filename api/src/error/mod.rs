@@ -93,6 +93,11 @@ impl FieldError {
             row: None,
         }
     }
+
+    /// A field error from its message in English and in Bahasa Indonesia.
+    pub fn of(field: &str, code: &str, en: impl Into<String>, id: impl Into<String>) -> Self {
+        FieldError::new(field, code.to_owned(), Msg::new(en.into(), id.into()))
+    }
 }
 
 /// An error answered to the client. Build with [`ApiError::new`] and the `with_*` methods.

@@ -29,7 +29,7 @@ use super::Context;
 use super::realizations::capaian_of;
 use super::skps::{self, FullSkp};
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode, FieldError, Msg};
+use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::http::precondition::IfMatch;
 
 /// What the caller may do with one evaluation, by his relation to the SKP.
@@ -61,14 +61,6 @@ pub struct Evaluation {
     pub objection: Option<ObjectionRecord>,
     /// For q4: the employee's other SKPs of the year with their evaluations.
     pub earlier: Vec<(SkpRecord, Vec<EvaluationRecord>)>,
-}
-
-fn field(name: &str, code: &str, en: &str, id: &str) -> FieldError {
-    FieldError::new(
-        name,
-        code.to_owned(),
-        Msg::new(en.to_owned(), id.to_owned()),
-    )
 }
 
 fn not_found() -> ApiError {
@@ -116,27 +108,8 @@ pub async fn open_for(tx: &Tx, skp: &SkpRecord, now: DateTime<Utc>) -> Result<()
     let fresh: Vec<EvaluationRecord> = evaluated_periods(cycle.year, skp.start_date, skp.end_date)
         .into_iter()
         .filter(|p| !existing.iter().any(|e| e.period == *p))
-        .map(|period| EvaluationRecord {
-            id: Uuid::now_v7(),
-            skp_id: skp.id,
-            period,
-            status: EvaluationStatus::Open,
-            snapshot: skp.snapshot.clone(),
-            self_assessment: None,
-            self_assessed_at: None,
-            work_rating: None,
-            suggested_work_rating: None,
-            override_reason: None,
-            behavior_ratings: Vec::new(),
-            behavior_rating: None,
-            predikat: None,
-            assessed_by: None,
-            assessed_at: None,
-            finalized_by: None,
-            finalized_at: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+        .map(|period| {
+            EvaluationRecord::open(Uuid::now_v7(), skp.id, period, skp.snapshot.clone(), now)
         })
         .collect();
     Ok(evaluations::insert_many(tx, &fresh).await?)
@@ -457,7 +430,7 @@ fn text_of(name: String, raw: &str, errors: &mut Vec<FieldError>) -> Option<Stri
     match kinerja_domain::feedback::text(raw) {
         Ok(t) => Some(t.to_owned()),
         Err(kinerja_domain::feedback::FeedbackError::TooLong) => {
-            errors.push(field(
+            errors.push(FieldError::of(
                 &name,
                 "too_long",
                 "at most 4000 characters",
@@ -466,7 +439,12 @@ fn text_of(name: String, raw: &str, errors: &mut Vec<FieldError>) -> Option<Stri
             None
         }
         Err(_) => {
-            errors.push(field(&name, "required", "is required", "wajib diisi"));
+            errors.push(FieldError::of(
+                &name,
+                "required",
+                "is required",
+                "wajib diisi",
+            ));
             None
         }
     }
@@ -494,14 +472,14 @@ pub async fn self_assess(
     let mut out = SelfAssessment::default();
     for (n, (rhk_id, text)) in input.rhk.iter().enumerate() {
         if !e.full.rhks.iter().any(|r| r.id == *rhk_id) {
-            errors.push(field(
+            errors.push(FieldError::of(
                 &format!("rhk[{n}].rhk_id"),
                 "unknown_rhk",
                 "is not an RHK in force of this SKP",
                 "bukan RHK yang berlaku pada SKP ini",
             ));
         } else if out.rhk.iter().any(|r| r.rhk_id == *rhk_id) {
-            errors.push(field(
+            errors.push(FieldError::of(
                 &format!("rhk[{n}].rhk_id"),
                 "duplicate",
                 "appears twice",
@@ -517,7 +495,7 @@ pub async fn self_assess(
     }
     for (n, (core_value, text)) in input.core_values.iter().enumerate() {
         if out.core_values.iter().any(|v| v.core_value == *core_value) {
-            errors.push(field(
+            errors.push(FieldError::of(
                 &format!("core_values[{n}].core_value"),
                 "duplicate",
                 "appears twice",
@@ -532,7 +510,7 @@ pub async fn self_assess(
         }
     }
     if input.rhk.is_empty() && input.core_values.is_empty() {
-        errors.push(field(
+        errors.push(FieldError::of(
             "rhk",
             "required",
             "say something about at least one RHK or core value",
@@ -579,7 +557,7 @@ pub async fn assess(
     if e.heads_opd {
         // His work rating is his OPD's predikat for the period (organisational performance).
         if input.work_rating.is_some() {
-            errors.push(field(
+            errors.push(FieldError::of(
                 "work_rating",
                 "work_rating_derived",
                 "the head of an OPD is rated on work by his OPD's predikat",
@@ -587,7 +565,7 @@ pub async fn assess(
             ));
         }
     } else if input.work_rating.is_none() {
-        errors.push(field(
+        errors.push(FieldError::of(
             "work_rating",
             "required",
             "is required",
@@ -605,7 +583,7 @@ pub async fn assess(
         && override_needs_reason(suggested, w)
         && reason.is_none()
     {
-        errors.push(field(
+        errors.push(FieldError::of(
             "override_reason",
             "required",
             "the work rating differs from the suggestion: give the reason",
@@ -613,7 +591,7 @@ pub async fn assess(
         ));
     }
     if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
-        errors.push(field(
+        errors.push(FieldError::of(
             "override_reason",
             "too_long",
             "at most 2000 characters",
@@ -628,7 +606,7 @@ pub async fn assess(
             .filter(|n| !n.is_empty())
             .map(str::to_owned);
         if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-            errors.push(field(
+            errors.push(FieldError::of(
                 &format!("behavior_notes.{}", value.as_str()),
                 "too_long",
                 "at most 2000 characters",
@@ -643,7 +621,7 @@ pub async fn assess(
     }
     for value in CoreValue::ALL {
         if !scores.iter().any(|s| s.core_value == *value) {
-            errors.push(field(
+            errors.push(FieldError::of(
                 &format!("behavior_ratings.{}", value.as_str()),
                 "required",
                 "every BerAKHLAK core value is rated",
@@ -734,7 +712,7 @@ pub async fn reopen(
     }
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(ApiError::invalid(vec![field(
+        return Err(ApiError::invalid(vec![FieldError::of(
             "reason",
             "required",
             "is required",

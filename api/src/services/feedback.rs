@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::skps::{self, FullSkp};
 use super::{Context, scope};
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode, FieldError, Msg};
+use crate::error::{ApiError, ErrorCode, FieldError};
 
 /// A note of the penilai as written.
 #[derive(Debug, Clone)]
@@ -40,23 +40,15 @@ pub struct Thread {
     pub replies: Vec<FeedbackRecord>,
 }
 
-fn field(name: &str, code: &str, en: &str, id: &str) -> FieldError {
-    FieldError::new(
-        name,
-        code.to_owned(),
-        Msg::new(en.to_owned(), id.to_owned()),
-    )
-}
-
 fn text_error(e: FeedbackError) -> FieldError {
     match e {
-        FeedbackError::TooLong => field(
+        FeedbackError::TooLong => FieldError::of(
             "text",
             "too_long",
             "at most 4000 characters",
             "paling panjang 4000 karakter",
         ),
-        _ => field("text", "required", "is required", "wajib diisi"),
+        _ => FieldError::of("text", "required", "is required", "wajib diisi"),
     }
 }
 
@@ -171,20 +163,22 @@ pub async fn give(
     ensure_open(db, &full.skp).await?;
     let mut errors = Vec::new();
     match Subject::of(input.rhk_id, input.core_value) {
-        Ok(Subject::Rhk(id)) if !full.rhks.iter().any(|r| r.id == id) => errors.push(field(
-            "rhk_id",
-            "unknown_rhk",
-            "is not an RHK in force of this SKP",
-            "bukan RHK yang berlaku pada SKP ini",
-        )),
+        Ok(Subject::Rhk(id)) if !full.rhks.iter().any(|r| r.id == id) => {
+            errors.push(FieldError::of(
+                "rhk_id",
+                "unknown_rhk",
+                "is not an RHK in force of this SKP",
+                "bukan RHK yang berlaku pada SKP ini",
+            ))
+        }
         Ok(_) => {}
-        Err(FeedbackError::OneSubjectOnly) => errors.push(field(
+        Err(FeedbackError::OneSubjectOnly) => errors.push(FieldError::of(
             "core_value",
             "one_subject_only",
             "a note is about an RHK or a core value, not both",
             "umpan balik tentang satu RHK atau satu nilai dasar, bukan keduanya",
         )),
-        Err(_) => errors.push(field(
+        Err(_) => errors.push(FieldError::of(
             "rhk_id",
             "required",
             "give rhk_id or core_value: what the note is about",

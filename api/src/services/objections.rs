@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::Context;
 use super::evaluations::{self as evaluation, Evaluation};
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode, FieldError, Msg};
+use crate::error::{ApiError, ErrorCode, FieldError};
 
 /// The objection windows of a cycle.
 pub fn windows(cycle: &CycleRecord) -> ObjectionWindows {
@@ -27,14 +27,6 @@ pub fn windows(cycle: &CycleRecord) -> ObjectionWindows {
         window_days: cycle.settings.objection_window_days,
         decision_days: cycle.settings.objection_decision_days,
     }
-}
-
-fn field(name: &str, code: &str, en: &str, id: &str) -> FieldError {
-    FieldError::new(
-        name,
-        code.to_owned(),
-        Msg::new(en.to_owned(), id.to_owned()),
-    )
 }
 
 fn not_found() -> ApiError {
@@ -75,13 +67,13 @@ fn text(name: &str, raw: &str) -> Result<String, ApiError> {
         .map(str::to_owned)
         .map_err(|e| {
             ApiError::invalid(vec![match e {
-                kinerja_domain::feedback::FeedbackError::TooLong => field(
+                kinerja_domain::feedback::FeedbackError::TooLong => FieldError::of(
                     name,
                     "too_long",
                     "at most 4000 characters",
                     "paling panjang 4000 karakter",
                 ),
-                _ => field(name, "required", "is required", "wajib diisi"),
+                _ => FieldError::of(name, "required", "is required", "wajib diisi"),
             }])
         })
 }
@@ -261,7 +253,7 @@ pub async fn decide(
         .filter(|n| !n.is_empty())
         .map(str::to_owned);
     if note.as_ref().is_some_and(|n| n.chars().count() > 4000) {
-        errors.push(field(
+        errors.push(FieldError::of(
             "note",
             "too_long",
             "at most 4000 characters",
@@ -272,7 +264,7 @@ pub async fn decide(
     if input.accepted {
         if e.heads_opd {
             if input.work_rating.is_some() {
-                errors.push(field(
+                errors.push(FieldError::of(
                     "work_rating",
                     "work_rating_derived",
                     "the head of an OPD is rated on work by his OPD's predikat",
@@ -286,7 +278,7 @@ pub async fn decide(
             evaluation_after.behavior_rating = Some(b);
         }
         if input.work_rating.is_none() && input.behavior_rating.is_none() {
-            errors.push(field(
+            errors.push(FieldError::of(
                 "work_rating",
                 "required",
                 "an accepted objection gives the new ratings",
@@ -299,7 +291,7 @@ pub async fn decide(
             ("behavior_rating", input.behavior_rating.is_some()),
         ] {
             if given {
-                errors.push(field(
+                errors.push(FieldError::of(
                     name,
                     "not_allowed",
                     "a rejected objection changes no rating",

@@ -41,14 +41,6 @@ pub struct RealizationInput {
     pub note: Option<String>,
 }
 
-fn field(name: &str, code: &str, en: &str, id: &str) -> FieldError {
-    FieldError::new(
-        name,
-        code.to_owned(),
-        Msg::new(en.to_owned(), id.to_owned()),
-    )
-}
-
 /// A realisasi as the audit trail shows it.
 pub fn view(r: &RealizationRecord) -> Value {
     json!({
@@ -150,25 +142,25 @@ pub fn check(direction: Direction, input: &RealizationInput) -> Result<Checked, 
         realisasi_shape(direction, input.value.is_some(), input.achieved)
             .into_iter()
             .map(|e| match e {
-                RealisasiError::AchievedRequired => field(
+                RealisasiError::AchievedRequired => FieldError::of(
                     "achieved",
                     "required",
                     "is required for a qualitative indicator (true or false)",
                     "wajib diisi untuk indikator kualitatif (true atau false)",
                 ),
-                RealisasiError::ValueNotAllowed => field(
+                RealisasiError::ValueNotAllowed => FieldError::of(
                     "value",
                     "not_allowed",
                     "a qualitative indicator takes `achieved`, not a value",
                     "indikator kualitatif diisi `achieved`, bukan nilai",
                 ),
-                RealisasiError::AchievedNotAllowed => field(
+                RealisasiError::AchievedNotAllowed => FieldError::of(
                     "achieved",
                     "not_allowed",
                     "only a qualitative indicator takes `achieved`",
                     "hanya indikator kualitatif yang diisi `achieved`",
                 ),
-                RealisasiError::ValueRequired => field(
+                RealisasiError::ValueRequired => FieldError::of(
                     "value",
                     "required",
                     "is required for this indicator",
@@ -178,7 +170,7 @@ pub fn check(direction: Direction, input: &RealizationInput) -> Result<Checked, 
             .collect();
     let value = super::measure("value", input.value, &mut errors);
     if input.evidence.len() > MAX_EVIDENCE {
-        errors.push(field(
+        errors.push(FieldError::of(
             "evidence",
             "too_many",
             "at most 10 links",
@@ -196,7 +188,7 @@ pub fn check(direction: Direction, input: &RealizationInput) -> Result<Checked, 
         if ok {
             evidence.push(link.to_owned());
         } else {
-            errors.push(field(
+            errors.push(FieldError::of(
                 &format!("evidence[{n}]"),
                 "invalid_url",
                 "must be an http or https link of at most 2000 characters",
@@ -211,7 +203,7 @@ pub fn check(direction: Direction, input: &RealizationInput) -> Result<Checked, 
         .filter(|n| !n.is_empty())
         .map(str::to_owned);
     if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
-        errors.push(field(
+        errors.push(FieldError::of(
             "note",
             "too_long",
             "at most 2000 characters",
@@ -321,7 +313,7 @@ pub async fn record(
         .find(|i| i.id == input.indicator_id)
         .cloned()
     else {
-        return Err(ApiError::invalid(vec![field(
+        return Err(ApiError::invalid(vec![FieldError::of(
             "indicator_id",
             "unknown_indicator",
             "is not an indicator in force of this SKP",

@@ -30,7 +30,7 @@ use uuid::Uuid;
 use super::Context;
 use super::scope;
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorCode, FieldError, Msg};
+use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::http::precondition::IfMatch;
 
 /// An SKP with its RHK and indicators.
@@ -67,10 +67,6 @@ fn forbidden(en: &'static str, id: &'static str) -> ApiError {
     ApiError::new(ErrorCode::Forbidden).with_detail(en, id)
 }
 
-fn field(field: &str, code: &str, en: impl Into<String>, id: impl Into<String>) -> FieldError {
-    FieldError::new(field, code.to_owned(), Msg::new(en.into(), id.into()))
-}
-
 fn skp_error(e: SkpError) -> ApiError {
     let code = match e {
         SkpError::NotEditable => ErrorCode::SkpNotEditable,
@@ -78,7 +74,7 @@ fn skp_error(e: SkpError) -> ApiError {
         SkpError::NotSubmitted => ErrorCode::SkpNotSubmitted,
         SkpError::Empty => ErrorCode::SkpEmpty,
         SkpError::ReasonRequired => {
-            return ApiError::invalid(vec![field(
+            return ApiError::invalid(vec![FieldError::of(
                 "reason",
                 "required",
                 "is required",
@@ -249,7 +245,7 @@ pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
 fn check_dates(year: i32, start: NaiveDate, end: Option<NaiveDate>, errors: &mut Vec<FieldError>) {
     let (first, last) = year_bounds(year);
     if start < first || start > last {
-        errors.push(field(
+        errors.push(FieldError::of(
             "start_date",
             "outside_cycle",
             format!("must fall in {year}"),
@@ -259,7 +255,7 @@ fn check_dates(year: i32, start: NaiveDate, end: Option<NaiveDate>, errors: &mut
     if let Some(end) = end
         && (end < start || end > last)
     {
-        errors.push(field(
+        errors.push(FieldError::of(
             "end_date",
             "outside_cycle",
             format!("must fall between start_date and the end of {year}"),
@@ -274,20 +270,20 @@ pub fn evaluator_error(
     evaluator: Option<&EmployeeRecord>,
 ) -> Option<FieldError> {
     match evaluator {
-        Some(e) if e.id == employee.id => Some(field(
+        Some(e) if e.id == employee.id => Some(FieldError::of(
             "evaluator_id",
             "self",
             "cannot be the employee himself",
             "tidak boleh pegawai itu sendiri",
         )),
-        Some(e) if !e.is_active() => Some(field(
+        Some(e) if !e.is_active() => Some(FieldError::of(
             "evaluator_id",
             "evaluator_inactive",
             "the penilai is not active",
             "penilai tidak aktif",
         )),
         Some(_) => None,
-        None => Some(field(
+        None => Some(FieldError::of(
             "evaluator_id",
             "unknown_employee",
             "no employee has this id",
@@ -327,7 +323,7 @@ pub async fn create(
         None => false,
     };
     if cycle.is_none() {
-        errors.push(field(
+        errors.push(FieldError::of(
             "cycle_id",
             "unknown_cycle",
             "no cycle has this id",
@@ -336,7 +332,7 @@ pub async fn create(
     }
     let (Some(cycle), Some(employee), true) = (cycle, employee, visible) else {
         if !visible {
-            errors.push(field(
+            errors.push(FieldError::of(
                 "employee_id",
                 "unknown_employee",
                 "no employee has this id",
@@ -349,7 +345,7 @@ pub async fn create(
         return Err(ApiError::new(ErrorCode::CycleClosed));
     }
     if !employee.is_active() {
-        errors.push(field(
+        errors.push(FieldError::of(
             "employee_id",
             "employee_inactive",
             "the employee is not active",
@@ -687,7 +683,7 @@ impl From<RhkRefusal> for ApiError {
 
 fn too_long(name: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
     if value.chars().count() > max {
-        errors.push(field(
+        errors.push(FieldError::of(
             name,
             "length",
             format!("must be at most {max} characters long"),
@@ -740,7 +736,7 @@ pub fn check_rhk(
     taken.insert(code.clone());
     let description = input.description.trim().to_owned();
     if description.is_empty() {
-        errors.push(field(
+        errors.push(FieldError::of(
             "description",
             "required",
             "is required",
@@ -750,13 +746,13 @@ pub fn check_rhk(
     too_long("description", &description, MAX_DESCRIPTION, &mut errors);
     // Cascading: an utama RHK intervenes exactly one thing; a tambahan RHK may.
     match (input.kind, input.parent_rhk_id, input.unit_indicator_id) {
-        (_, Some(_), Some(_)) => errors.push(field(
+        (_, Some(_), Some(_)) => errors.push(FieldError::of(
             "unit_indicator_id",
             "one_intervention",
             "intervene either a penilai's RHK or a Perjanjian Kinerja indicator, not both",
             "intervensi RHK penilai atau indikator Perjanjian Kinerja, bukan keduanya",
         )),
-        (RhkKind::Utama, None, None) => errors.push(field(
+        (RhkKind::Utama, None, None) => errors.push(FieldError::of(
             "parent_rhk_id",
             "intervention_required",
             "an utama RHK must intervene an RHK of the penilai's SKP (or, for JPT and unit heads, a Perjanjian Kinerja indicator)",
@@ -765,7 +761,7 @@ pub fn check_rhk(
         _ => {}
     }
     if input.parent_rhk_id.is_some() && !cascade.parent_of_penilai {
-        errors.push(field(
+        errors.push(FieldError::of(
             "parent_rhk_id",
             "parent_not_penilai",
             "must be an RHK of the penilai's SKP in the same cycle",
@@ -777,13 +773,13 @@ pub fn check_rhk(
         let allowed = employee.position_kind == PositionKind::Jpt || !heads.is_empty();
         match cascade.unit_indicator {
             Some((cycle, unit)) if cycle == skp.cycle_id && allowed && (heads.contains(&unit) || unit == employee.unit_id) => {}
-            Some(_) if !allowed => errors.push(field(
+            Some(_) if !allowed => errors.push(FieldError::of(
                 "unit_indicator_id",
                 "unit_indicator_not_allowed",
                 "only JPT and unit heads intervene a Perjanjian Kinerja indicator",
                 "hanya JPT dan kepala unit yang mengintervensi indikator Perjanjian Kinerja",
             )),
-            _ => errors.push(field(
+            _ => errors.push(FieldError::of(
                 "unit_indicator_id",
                 "unit_indicator_not_own",
                 "must be an indicator of the Perjanjian Kinerja of the employee's OPD in this cycle",
@@ -796,7 +792,7 @@ pub fn check_rhk(
         .map(|p| p.trim().to_owned())
         .filter(|p| !p.is_empty());
     if perspective.is_some() && employee.position_kind != PositionKind::Jpt {
-        errors.push(field(
+        errors.push(FieldError::of(
             "perspective",
             "jpt_only",
             "only JPT SKPs have perspectives",
@@ -807,7 +803,7 @@ pub fn check_rhk(
         too_long("perspective", p, MAX_PERSPECTIVE, &mut errors);
     }
     if input.indicators.len() > MAX_INDICATORS {
-        errors.push(field(
+        errors.push(FieldError::of(
             "indicators",
             "too_many",
             format!("at most {MAX_INDICATORS} indicators"),
@@ -849,11 +845,11 @@ pub fn check_rhk(
             && let Err(e) = target_of(i.direction, Source::Manual, target, target_max)
         {
             let (f, c) = e.field_and_code();
-            local.push(field(&at(f), c, e.to_string(), e.to_string()));
+            local.push(FieldError::of(&at(f), c, e.to_string(), e.to_string()));
         }
         let description = i.description.trim().to_owned();
         if description.is_empty() {
-            local.push(field(
+            local.push(FieldError::of(
                 &at("description"),
                 "required",
                 "is required",
@@ -868,7 +864,12 @@ pub fn check_rhk(
         );
         let unit = i.unit.trim().to_owned();
         if unit.is_empty() {
-            local.push(field(&at("unit"), "required", "is required", "wajib diisi"));
+            local.push(FieldError::of(
+                &at("unit"),
+                "required",
+                "is required",
+                "wajib diisi",
+            ));
         }
         too_long(&at("unit"), &unit, MAX_UNIT, &mut local);
         let target_text = i
@@ -885,7 +886,7 @@ pub fn check_rhk(
             .filter(|c| !c.is_empty())
             .collect();
         if competencies.len() > MAX_COMPETENCIES {
-            local.push(field(
+            local.push(FieldError::of(
                 &at("competencies"),
                 "too_many",
                 format!("at most {MAX_COMPETENCIES} competencies"),
@@ -893,7 +894,7 @@ pub fn check_rhk(
             ));
         }
         if i.id.is_some_and(|id| !known.contains_key(&id)) {
-            local.push(field(
+            local.push(FieldError::of(
                 &at("id"),
                 "unknown_indicator",
                 "is not an indicator of this RHK",

@@ -66,6 +66,40 @@ pub struct EvaluationRecord {
     pub updated_at: DateTime<Utc>,
 }
 
+impl EvaluationRecord {
+    /// A new `open` evaluation of `skp_id` for `period`, with the SKP's snapshot.
+    pub fn open(
+        id: Uuid,
+        skp_id: Uuid,
+        period: Period,
+        snapshot: Value,
+        now: DateTime<Utc>,
+    ) -> Self {
+        EvaluationRecord {
+            id,
+            skp_id,
+            period,
+            status: EvaluationStatus::Open,
+            snapshot,
+            self_assessment: None,
+            self_assessed_at: None,
+            work_rating: None,
+            suggested_work_rating: None,
+            override_reason: None,
+            behavior_ratings: Vec::new(),
+            behavior_rating: None,
+            predikat: None,
+            assessed_by: None,
+            assessed_at: None,
+            finalized_by: None,
+            finalized_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 fn rating(column: &str, v: Option<String>) -> Result<Option<Rating>, PersistenceError> {
     v.map(|s| Rating::parse(&s).ok_or_else(|| corrupt("evaluations", format!("{column} {s:?}"))))
         .transpose()
