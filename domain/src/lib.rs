@@ -15,6 +15,7 @@
 //! - [`capaian`]: exact measures, the capaian of one indicator with its derivation, aggregation.
 //! - [`cycle`]: the annual cycle's settings (with the regulation's defaults) and its life.
 //! - [`feedback`]: continuous feedback: the BerAKHLAK core values, what a note is about, who writes.
+//! - [`skm`]: the citizen satisfaction survey: answers, NRR, IKM, mutu, sample size, areas to improve.
 //! - [`skp`]: the SKP agreement workflow and how a revision merges onto its original.
 
 /// Declares a closed list of names with their Indonesian labels.
@@ -49,4 +50,5 @@ pub mod capaian;
 pub mod cycle;
 pub mod feedback;
 pub mod org;
+pub mod skm;
 pub mod skp;
