@@ -16,6 +16,7 @@ mod m20261127_000005_skps;
 mod m20261127_000006_skp_realizations;
 mod m20261127_000007_feedback_pk_realizations;
 mod m20261127_000008_evaluations;
+mod m20261127_000009_skm;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_skp_realizations::Migration),
             Box::new(m20261127_000007_feedback_pk_realizations::Migration),
             Box::new(m20261127_000008_evaluations::Migration),
+            Box::new(m20261127_000009_skm::Migration),
         ]
     }
 }

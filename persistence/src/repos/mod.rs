@@ -10,6 +10,7 @@ pub mod objections;
 pub mod realizations;
 pub mod service_accounts;
 pub mod sessions;
+pub mod skm;
 pub mod skps;
 pub mod unit_indicators;
 pub mod unit_realizations;
