@@ -133,10 +133,10 @@ named_enum! {
 named_enum! {
     /// Mutu pelayanan, decided on the 2-decimal IKM unit.
     Mutu {
-        A = ("a", "Sangat Baik"),
-        B = ("b", "Baik"),
-        C = ("c", "Kurang Baik"),
-        D = ("d", "Tidak Baik"),
+        A = ("A", "Sangat Baik"),
+        B = ("B", "Baik"),
+        C = ("C", "Kurang Baik"),
+        D = ("D", "Tidak Baik"),
     }
 }
 

@@ -138,6 +138,18 @@ const MATRIX: &[Row] = &[
     // cycle (422 for every caller allowed to import).
     row("POST /api/v1/imports/skps",                    [401, 200, 200, 403, 403, 200]),
     row("POST /api/v1/imports/realizations",            [401, 422, 422, 403, 403, 422]),
+    // The survey: the OPD's sub-unit is a service unit with a service and a Q1 period.
+    row("GET /api/v1/units/{id}/services",              [401, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/units/{id}/services",             [401, 201, 201, 403, 403, 403]),
+    row("PATCH /api/v1/units/{id}/services/{service_id}", [401, 200, 200, 403, 403, 403]),
+    row("GET /api/v1/units/{id}/survey-periods",        [401, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/units/{id}/survey-periods",       [401, 201, 201, 403, 403, 403]),
+    row("POST /api/v1/units/{id}/survey-periods/{period_id}/close", [401, 200, 200, 403, 403, 403]),
+    // A unit's survey feedback: its staff and heads (the employee caller heads the OPD above).
+    row("GET /api/v1/units/{id}/feedback",              [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/skm/results",                      [401, 200, 200, 200, 200, 200]),
+    // Published: no login.
+    row("GET /api/v1/public/ikm",                       [200, 200, 200, 200, 200, 200]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -165,6 +177,9 @@ struct Fixtures {
     skp: String,
     rhk_kept: String,
     rhk_removed: String,
+    /// A service of the sub-unit (a service unit) and its Q1 survey period.
+    service: uuid::Uuid,
+    survey_period: uuid::Uuid,
     /// The caller's token (none for the anonymous caller).
     token: Option<String>,
 }
@@ -222,6 +237,34 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
     let employee = app
         .create_employee(a, &kinerja_tests::test_nip(2), "Staf", sub_unit, Some(head))
         .await;
+    app.patch_as(
+        &format!("/api/v1/units/{sub_unit}"),
+        a,
+        Some("*"),
+        &json!({"is_service_unit": true}),
+    )
+    .await
+    .assert_status(200);
+    let id_of = |r: kinerja_tests::TestResponse| -> uuid::Uuid {
+        r.assert_status(201);
+        r.json()["id"].as_str().unwrap().parse().unwrap()
+    };
+    let service = id_of(
+        app.post_as(
+            &format!("/api/v1/units/{sub_unit}/services"),
+            a,
+            &json!({"code": "KTP-EL", "name": "Penerbitan KTP-el"}),
+        )
+        .await,
+    );
+    let survey_period = id_of(
+        app.post_as(
+            &format!("/api/v1/units/{sub_unit}/survey-periods"),
+            a,
+            &json!({"name": "Triwulan I", "start_date": "2026-01-01", "end_date": "2026-03-31"}),
+        )
+        .await,
+    );
     let skp = app
         .post_as(
             "/api/v1/skps",
@@ -278,6 +321,8 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
         skp,
         rhk_kept,
         rhk_removed,
+        service,
+        survey_period,
         token,
     }
 }
@@ -345,6 +390,8 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         .replace("{indicator_id}", &fx.indicator)
         .replace("{feedback_id}", &uuid::Uuid::nil().to_string())
         .replace("{period}", "q1")
+        .replace("{service_id}", &fx.service.to_string())
+        .replace("{period_id}", &fx.survey_period.to_string())
         .replace(
             "{rhk_id}",
             if method == Method::DELETE {
@@ -355,6 +402,8 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         );
     let path = match operation {
         "GET /api/v1/feedback" => format!("{path}?unit_id={}", fx.opd),
+        "GET /api/v1/skm/results" => format!("{path}?unit_id={}", fx.sub_unit),
+        "GET /api/v1/public/ikm" => format!("{path}?unit_code=OPD1.SUB&year=2026"),
         _ => path,
     };
     let body = match operation {
@@ -429,6 +478,13 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         }
         "POST /api/v1/objections/{id}/explanation" => Some(json!({"text": "Penjelasan"})),
         "POST /api/v1/objections/{id}/decide" => Some(json!({"decision": "rejected"})),
+        "POST /api/v1/units/{id}/services" => {
+            Some(json!({"code": format!("SVC{serial}"), "name": "Layanan baru"}))
+        }
+        "PATCH /api/v1/units/{id}/services/{service_id}" => Some(json!({"name": "KTP elektronik"})),
+        "POST /api/v1/units/{id}/survey-periods" => Some(
+            json!({"name": "Triwulan II", "start_date": "2026-04-01", "end_date": "2026-06-30", "population": 1000}),
+        ),
         "POST /api/v1/imports/units" => Some(
             json!([{"code": format!("IMP{serial}"), "name": "Bidang Impor", "kind": "bidang", "parent_code": "OPD1"}]),
         ),

@@ -177,6 +177,15 @@ catalogue! {
         "The objection is decided; the decision is final.");
     ObjectionAwaitingExplanation = (CONFLICT, "objection_awaiting_explanation", "Awaiting the explanation", "Menunggu tanggapan penilai",
         "The decision comes after the penilai's explanation, or once its 7 days have passed without one.");
+    // Citizen satisfaction survey.
+    UnitNotServiceUnit = (UNPROCESSABLE_ENTITY, "unit_not_service_unit", "Unit is not a service unit", "Unit bukan unit layanan",
+        "Services and survey periods belong to a service unit (`is_service_unit: true`).");
+    ServiceCodeTaken = (CONFLICT, "service_code_taken", "Service code taken", "Kode layanan sudah dipakai",
+        "The unit already has a service with this code.");
+    SurveyPeriodOverlap = (CONFLICT, "survey_period_overlap", "Survey periods overlap", "Periode survei tumpang tindih",
+        "A response belongs to the one survey period whose dates contain it: a unit's periods do not overlap.");
+    SurveyPeriodClosed = (CONFLICT, "survey_period_closed", "Survey period closed", "Periode survei sudah ditutup",
+        "The survey period is closed: its results and the feedback they gave stand.");
     // Imports.
     ImportInvalid = (UNPROCESSABLE_ENTITY, "import_invalid", "Import invalid", "Impor tidak valid",
         "Some rows are invalid; nothing was written. `errors` lists every bad row (`row` as in the file: the spreadsheet row for CSV with the header as row 1, the 1-based position for JSON), `field`, `code` and `message`; `created`, `updated`, `unchanged` count the valid rows.");

@@ -161,8 +161,13 @@ fn number(m: Option<Measure>) -> Option<f64> {
 
 impl IndicatorView {
     /// The indicator with its realisasi (from `all`) and their capaian under the cycle's `cap`.
-    pub fn of(i: UnitIndicatorRecord, all: &[UnitRealizationRecord], cap: Decimal) -> Self {
-        let capaian = unit_indicators::capaian_of(&i, all, cap)
+    pub fn of(
+        i: UnitIndicatorRecord,
+        all: &[UnitRealizationRecord],
+        ikm: &[Option<Decimal>; 4],
+        cap: Decimal,
+    ) -> Self {
+        let capaian = unit_indicators::capaian_of(&i, all, ikm, cap)
             .into_iter()
             .map(CapaianView::from)
             .collect();
@@ -312,11 +317,12 @@ pub async fn list_indicators(
     let (cycle_id, unit_id) = path.into_inner();
     let items = unit_indicators::list(&state.db, cycle_id, unit_id).await?;
     let all = unit_indicators::realizations_of(&state.db, &items).await?;
+    let ikm = unit_indicators::ikm_of(&state.db, cycle_id, unit_id, &items).await?;
     let cap = cycles::cap_of(&state.db, cycle_id).await?;
     Ok(HttpResponse::Ok().json(
         items
             .into_iter()
-            .map(|i| IndicatorView::of(i, &all, cap))
+            .map(|i| IndicatorView::of(i, &all, &ikm, cap))
             .collect::<Vec<_>>(),
     ))
 }
@@ -371,7 +377,7 @@ pub async fn create_indicator(
     Ok(respond::created(
         location,
         indicator.version,
-        &IndicatorView::of(indicator, &[], Decimal::ZERO),
+        &IndicatorView::of(indicator, &[], &[None; 4], Decimal::ZERO),
     ))
 }
 
@@ -456,10 +462,13 @@ pub async fn update_indicator(
         },
     )
     .await?;
-    let all = unit_indicators::realizations_of(&state.db, std::slice::from_ref(&indicator)).await?;
+    let one = std::slice::from_ref(&indicator);
+    let all = unit_indicators::realizations_of(&state.db, one).await?;
+    let ikm =
+        unit_indicators::ikm_of(&state.db, indicator.cycle_id, indicator.unit_id, one).await?;
     let cap = cycles::cap_of(&state.db, indicator.cycle_id).await?;
     Ok(respond::ok(
         indicator.version,
-        &IndicatorView::of(indicator, &all, cap),
+        &IndicatorView::of(indicator, &all, &ikm, cap),
     ))
 }

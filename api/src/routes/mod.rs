@@ -13,6 +13,7 @@ pub mod indicators;
 pub mod realizations;
 pub mod service;
 pub mod service_accounts;
+pub mod skm;
 pub mod skps;
 pub mod units;
 pub mod users;
@@ -96,6 +97,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(evaluations::get_objection)
                 .service(evaluations::explain_objection)
                 .service(evaluations::decide_objection)
+                .service(skm::list_services)
+                .service(skm::create_service)
+                .service(skm::update_service)
+                .service(skm::list_survey_periods)
+                .service(skm::create_survey_period)
+                .service(skm::close_survey_period)
+                .service(skm::unit_feedback)
+                .service(skm::results)
+                .service(skm::public_ikm)
                 .service(skps::return_skp)
                 .service(skps::skp_actions)
                 .service(service_accounts::create_service_account)

@@ -399,7 +399,7 @@ pub async fn record_unit_realization(
     let all = unit_indicators::realizations_of(&state.db, std::slice::from_ref(&indicator)).await?;
     let body = RecordedRealization {
         realization: RealizationView::from(&record),
-        capaian: unit_indicators::capaian_of(&indicator, &all, cap)
+        capaian: unit_indicators::capaian_of(&indicator, &all, &[None; 4], cap)
             .into_iter()
             .map(CapaianView::from)
             .collect(),

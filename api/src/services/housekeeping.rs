@@ -1,5 +1,6 @@
-//! Housekeeping: purges expired idempotency keys, refresh tokens and login-failure rows. Safe to
-//! run on every replica at once (plain deletes of rows past their time).
+//! Housekeeping: purges expired idempotency keys, refresh tokens and login-failure rows, and closes
+//! survey periods after their end date. Safe to run on every replica at once (plain deletes of
+//! rows past their time; a period closes once under its version).
 
 use std::time::Duration as StdDuration;
 
@@ -45,6 +46,22 @@ pub fn spawn(db: Db, clock: SharedClock, every: StdDuration) -> tokio::task::Joi
                 Ok(_) => {}
                 Err(e) => log::warn!("housekeeping failed (will retry): {e}"),
             }
+            let now = clock.now();
+            match close_ended_survey_periods(&db, now).await {
+                Ok(0) => {}
+                Ok(n) => log::info!("housekeeping closed {n} ended survey period(s)"),
+                Err(e) => log::warn!("closing ended survey periods failed (will retry): {e}"),
+            }
         }
     })
+}
+
+/// Closes, once, the survey periods whose end date (WIB) has passed: their feedback reaches
+/// their units. Replicas racing for one period: the loser meets a closed period and skips it.
+pub async fn close_ended_survey_periods(
+    db: &Db,
+    now: DateTime<Utc>,
+) -> Result<usize, crate::error::ApiError> {
+    let today_wib = (now + Duration::hours(7)).date_naive();
+    super::skm::close_ended_periods(db, &super::Context::system(now), today_wib).await
 }

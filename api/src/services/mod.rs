@@ -13,6 +13,7 @@ pub mod realizations;
 pub mod scope;
 pub mod service_accounts;
 pub mod sessions;
+pub mod skm;
 pub mod skps;
 pub mod unit_indicators;
 pub mod units;

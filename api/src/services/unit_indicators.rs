@@ -317,26 +317,53 @@ pub async fn realizations_of(
     Ok(unit_realizations::of_indicators(db, &ids).await?)
 }
 
-/// The capaian of a Perjanjian Kinerja indicator for every period that has one. Indicators fed
-/// by the survey (`source: ikm`) have none until the survey results exist.
+/// The capaian of a Perjanjian Kinerja indicator for every period that has one. A manual
+/// indicator's comes from its realisasi in `all`; one fed by the survey (`source: ikm`) takes the
+/// OPD's IKM unit per quarter and, for `q4`, the whole year's IKM (`ikm`, from [`ikm_of`]).
 pub fn capaian_of(
     indicator: &UnitIndicatorRecord,
     all: &[UnitRealizationRecord],
+    ikm: &[Option<Decimal>; 4],
     cap: Decimal,
 ) -> Vec<PeriodCapaian> {
     let mut by_period: [Option<Realisasi>; 4] = [None; 4];
-    for r in all.iter().filter(|r| r.indicator_id == indicator.id) {
-        by_period[r.period.index()] = realizations::realisasi(r.value, r.achieved);
+    let mut aggregation = indicator.aggregation;
+    if indicator.source == Source::Ikm {
+        for (slot, value) in by_period.iter_mut().zip(ikm) {
+            *slot = value
+                .and_then(|v| Measure::from_decimal(v).ok())
+                .map(Realisasi::Value);
+        }
+        // The year's figure stands in q4's place: the annual capaian takes it as it is.
+        aggregation = Aggregation::Last;
+    } else {
+        for r in all.iter().filter(|r| r.indicator_id == indicator.id) {
+            by_period[r.period.index()] = realizations::realisasi(r.value, r.achieved);
+        }
     }
     let planned = Planned {
         direction: indicator.direction,
         source: indicator.source,
         target: indicator.target,
         target_max: indicator.target_max,
-        aggregation: indicator.aggregation,
+        aggregation,
         period_targets: indicator.period_targets,
     };
     realizations::capaian_by_period(planned, &by_period, cap)
+}
+
+/// The IKM figures the OPD's `source: ikm` indicators take (none when it has no such indicator).
+pub async fn ikm_of(
+    db: &Db,
+    cycle_id: Uuid,
+    unit_id: Uuid,
+    indicators: &[UnitIndicatorRecord],
+) -> Result<[Option<Decimal>; 4], ApiError> {
+    if !indicators.iter().any(|i| i.source == Source::Ikm) {
+        return Ok([None; 4]);
+    }
+    let (cycle, unit) = load_context(db, cycle_id, unit_id).await?;
+    super::skm::ikm_realisasi(db, &unit, cycle.year).await
 }
 
 fn realization_view(r: &UnitRealizationRecord) -> Value {
