@@ -22,6 +22,7 @@ use kinerja_persistence::repos::evaluations::EvaluationRecord;
 use kinerja_persistence::repos::feedback::FeedbackRecord;
 use kinerja_persistence::repos::objections::ObjectionRecord;
 use kinerja_persistence::repos::realizations::{self, RealizationRecord};
+use kinerja_persistence::repos::skm::{PeriodRecord, ResponseRecord, ServiceRecord};
 use kinerja_persistence::repos::skps::{self, RhkRecord, SkpIndicatorRecord, SkpRecord};
 use kinerja_persistence::repos::unit_indicators::UnitIndicatorRecord;
 use kinerja_persistence::repos::unit_realizations::UnitRealizationRecord;
@@ -1780,6 +1781,161 @@ fn demo_evaluations(
     (evaluations, objections)
 }
 
+/// The survey of Disdukcapil's three service counters: two services each, a period per quarter
+/// of the cycle's year (population 3,000), and about 300 responses per counter per quarter up to
+/// `as_of` with a realistic spread — most answers 3, some 4, a few 2 — where each counter has one
+/// weak unsur (waiting time at the KTP counter, complaint handling at the KK counter, facilities
+/// at the birth-certificate counter), so closing a quarter gives each feedback.
+fn demo_survey(
+    b: &Builder,
+    year: i32,
+    as_of: NaiveDate,
+) -> (Vec<ServiceRecord>, Vec<PeriodRecord>, Vec<ResponseRecord>) {
+    use kinerja_domain::assessment::period_days;
+    use kinerja_domain::capaian::Period;
+    use kinerja_domain::skm::{AgeBand, Answer, Education, Gender, Occupation};
+    use kinerja_persistence::repos::skm::Channel;
+    const COMMENTS: [&str; 8] = [
+        "Antrean perekaman pagi hari terlalu panjang.",
+        "Petugas ramah dan membantu.",
+        "Pengaduan lewat WhatsApp lambat dibalas.",
+        "Ruang tunggu panas, kipas angin kurang.",
+        "Pelayanan cepat, terima kasih.",
+        "Persyaratan jelas dipasang di papan informasi.",
+        "Blangko sempat habis, harus datang lagi.",
+        "Sebaiknya ada layanan di kecamatan setiap minggu.",
+    ];
+    let mut rng = ChaCha8Rng::seed_from_u64(14_2017);
+    let counters = [
+        (
+            "DISDUKCAPIL.KTP",
+            [
+                ("KTP-EL", "Perekaman KTP-el"),
+                ("KTP-CETAK", "Pencetakan KTP-el"),
+            ],
+            2,
+        ),
+        (
+            "DISDUKCAPIL.KK",
+            [
+                ("KK-BARU", "Penerbitan Kartu Keluarga baru"),
+                ("KK-UBAH", "Perubahan Kartu Keluarga"),
+            ],
+            7,
+        ),
+        (
+            "DISDUKCAPIL.AKTA",
+            [
+                ("AKTA-LAHIR", "Akta kelahiran"),
+                ("AKTA-MATI", "Akta kematian"),
+            ],
+            8,
+        ),
+    ];
+    let (mut services, mut periods, mut responses) = (Vec::new(), Vec::new(), Vec::new());
+    let mut seed = 90_000_u128;
+    let mut next = || {
+        seed += 1;
+        demo_id(seed)
+    };
+    for (code, offered, weak) in counters {
+        let Some(unit) = b.units.iter().find(|u| u.code == code) else {
+            continue;
+        };
+        let ids: Vec<Uuid> = offered
+            .iter()
+            .map(|(code, name)| {
+                let id = next();
+                services.push(ServiceRecord {
+                    id,
+                    unit_id: unit.id,
+                    code: (*code).to_owned(),
+                    name: (*name).to_owned(),
+                    active: true,
+                    version: 1,
+                    created_at: b.now,
+                    updated_at: b.now,
+                });
+                id
+            })
+            .collect();
+        for period in Period::ALL {
+            let Some((first, last)) = period_days(year, *period) else {
+                continue;
+            };
+            periods.push(PeriodRecord {
+                id: next(),
+                unit_id: unit.id,
+                name: format!(
+                    "{} {year}",
+                    period
+                        .label()
+                        .replace(" (Triwulan IV)", "")
+                        .replace("Tahunan", "Triwulan IV")
+                ),
+                start_date: first,
+                end_date: last,
+                population: Some(3_000),
+                weights: None,
+                closed: false,
+                closed_at: None,
+                version: 1,
+                created_at: b.now,
+                updated_at: b.now,
+            });
+            let days = (last.min(as_of - chrono::Duration::days(1)) - first).num_days();
+            if days < 0 {
+                continue;
+            }
+            let count = 300 * (days + 1) / ((last - first).num_days() + 1);
+            for _ in 0..count {
+                let day = first + chrono::Duration::days(rng.random_range(0..=days));
+                let answers: [Answer; 9] = std::array::from_fn(|u| {
+                    let roll = rng.random_range(0..100);
+                    let value = if u == weak {
+                        match roll {
+                            0..4 => 1,
+                            4..28 => 2,
+                            28..86 => 3,
+                            _ => 4,
+                        }
+                    } else {
+                        match roll {
+                            0..1 => 1,
+                            1..7 => 2,
+                            7..68 => 3,
+                            _ => 4,
+                        }
+                    };
+                    Answer::new(value).unwrap_or_else(|_| unreachable!("1..=4"))
+                });
+                let pick = |n: usize, rng: &mut ChaCha8Rng| rng.random_range(0..n);
+                let comment = (rng.random_range(0..100) < 12)
+                    .then(|| COMMENTS[pick(COMMENTS.len(), &mut rng)].to_owned());
+                responses.push(ResponseRecord {
+                    id: next(),
+                    unit_id: unit.id,
+                    service_id: ids[pick(ids.len(), &mut rng)],
+                    responded_on: day,
+                    answers,
+                    gender: Some(Gender::ALL[pick(Gender::ALL.len(), &mut rng)]),
+                    age: Some(AgeBand::ALL[pick(AgeBand::ALL.len(), &mut rng)]),
+                    education: Some(Education::ALL[pick(Education::ALL.len(), &mut rng)]),
+                    occupation: Some(Occupation::ALL[pick(Occupation::ALL.len(), &mut rng)]),
+                    comment,
+                    channel: if pick(3, &mut rng) == 0 {
+                        Channel::Paper
+                    } else {
+                        Channel::Kiosk
+                    },
+                    created_at: day.and_hms_opt(2, 0, 0).map_or(b.now, |t| t.and_utc()),
+                });
+            }
+        }
+    }
+    (services, periods, responses)
+}
+
 /// Seeds the demo city into an empty database.
 pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     if !units::all(db).await?.is_empty() {
@@ -1818,6 +1974,7 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
         .find(|u| u.code == "DISDUKCAPIL")
         .and_then(|u| u.head_employee_id);
     let (evaluations, objections) = demo_evaluations(&agreed, &realized, &cycle, kadis, as_of);
+    let (services, survey_periods, responses) = demo_survey(&b, cycle.year, as_of);
     let tx = db.begin().await?;
     units::insert_many(&tx, &units_ordered).await?;
     employees::insert_many(&tx, &ordered).await?;
@@ -1832,6 +1989,13 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
             skps::save_rhk(&tx, rhk, true).await?;
         }
     }
+    for service in &services {
+        kinerja_persistence::repos::skm::insert_service(&tx, service).await?;
+    }
+    for p in &survey_periods {
+        kinerja_persistence::repos::skm::insert_period(&tx, p).await?;
+    }
+    kinerja_persistence::repos::skm::insert_responses(&tx, &responses).await?;
     kinerja_persistence::repos::evaluations::insert_many(&tx, &evaluations).await?;
     for o in &objections {
         kinerja_persistence::repos::objections::insert(&tx, o).await?;
@@ -1851,10 +2015,13 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
         "import",
         format!("demo-{as_of}"),
         None,
-        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "realizations": realized.len(), "unit_realizations": unit_realized.len(), "feedback": notes.len(), "evaluations": evaluations.len(), "objections": objections.len(), "as_of": as_of.to_string()})),
+        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "realizations": realized.len(), "unit_realizations": unit_realized.len(), "feedback": notes.len(), "evaluations": evaluations.len(), "objections": objections.len(), "survey_responses": responses.len(), "as_of": as_of.to_string()})),
     )
     .await?;
     tx.commit().await?;
+    // Quarters over by `as_of` are closed as the housekeeping task would: their feedback reaches
+    // the counters.
+    crate::services::skm::close_ended_periods(db, &ctx, as_of).await?;
 
     let mut demo_logins = Vec::new();
     for DemoAccount {

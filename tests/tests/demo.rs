@@ -157,6 +157,60 @@ async fn the_demo_city_seeds_and_its_logins_work() {
         }
         assert!(predikat.len() >= 3, "a spread of predikat: {predikat:?}");
 
+        // The survey of Disdukcapil's counters: several hundred responses a quarter, results
+        // pooled over the counters, and the closed quarters' feedback to each counter.
+        let units = app
+            .get_as("/api/v1/units?per_page=500", &admin)
+            .await
+            .json();
+        let unit_id = |code: &str| {
+            units["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["code"] == code)
+                .unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let pooled = app
+            .get_as(
+                &format!(
+                    "/api/v1/skm/results?unit_id={}&from=2026-01-01&to=2026-03-31",
+                    unit_id("DISDUKCAPIL")
+                ),
+                &admin,
+            )
+            .await
+            .json();
+        assert_eq!(
+            pooled["pooled_over"].as_array().unwrap().len(),
+            3,
+            "{pooled}"
+        );
+        assert!(pooled["respondents"].as_u64().unwrap() >= 850, "{pooled}");
+        assert_eq!(pooled["mutu"], "B", "{pooled}");
+        let feedback = app
+            .get_as(
+                &format!("/api/v1/units/{}/feedback", unit_id("DISDUKCAPIL.KTP")),
+                &admin,
+            )
+            .await
+            .json();
+        assert!(
+            feedback
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["unsur"] == "u3"),
+            "waiting time at the KTP counter: {feedback}"
+        );
+        let public = app
+            .get("/api/v1/public/ikm?unit_code=DISDUKCAPIL&year=2026")
+            .await;
+        public.assert_status(200);
+
         // The Perjanjian Kinerja of the staff member's OPD has its realisasi too.
         let cycle = skp["cycle_id"].as_str().unwrap();
         let opds = app
