@@ -12,6 +12,8 @@
 //! - [`org`]: NIP and NI PPPK, golongan, unit codes, the unit tree and the reporting line.
 //! - [`assessment`]: the suggested work rating, the predikat quadrant, the evaluation's life,
 //!   the objection and its windows in WIB.
+//! - [`calibration`]: the OPD's predikat, the head's rating from it, the distribution curve and
+//!   its breaches.
 //! - [`capaian`]: exact measures, the capaian of one indicator with its derivation, aggregation.
 //! - [`cycle`]: the annual cycle's settings (with the regulation's defaults) and its life.
 //! - [`feedback`]: continuous feedback: the BerAKHLAK core values, what a note is about, who writes.
@@ -46,6 +48,7 @@ macro_rules! named_enum {
 
 pub mod accounts;
 pub mod assessment;
+pub mod calibration;
 pub mod capaian;
 pub mod cycle;
 pub mod feedback;
