@@ -83,6 +83,8 @@ catalogue! {
         "The account must change its password first (`POST /api/v1/users/{id}/password`); only `/me`, `/auth/*` and the password change answer until then.");
     TooManyAttempts = (TOO_MANY_REQUESTS, "too_many_attempts", "Too many attempts", "Terlalu banyak percobaan",
         "Too many failed logins for this account (from this address, or in all). Retry after `Retry-After` seconds.");
+    RateLimited = (TOO_MANY_REQUESTS, "rate_limited", "Too many requests", "Terlalu banyak permintaan",
+        "Too many requests from this client in the current window (public survey submissions: per client address and unit, or per kiosk account). Retry after `Retry-After` seconds.");
     // Concurrency and retries.
     PreconditionRequired = (PRECONDITION_REQUIRED, "precondition_required", "If-Match required", "If-Match diperlukan",
         "This change needs an `If-Match` header with the resource's current `ETag` (or `*`).");
@@ -177,6 +179,9 @@ catalogue! {
         "The objection is decided; the decision is final.");
     ObjectionAwaitingExplanation = (CONFLICT, "objection_awaiting_explanation", "Awaiting the explanation", "Menunggu tanggapan penilai",
         "The decision comes after the penilai's explanation, or once its 7 days have passed without one.");
+    // Citizen satisfaction survey.
+    SurveyPeriodClosed = (CONFLICT, "survey_period_closed", "Survey period closed", "Periode survei sudah ditutup",
+        "The survey period is closed: it takes no more responses, and its results and the feedback they gave stand.");
     // Imports.
     ImportInvalid = (UNPROCESSABLE_ENTITY, "import_invalid", "Import invalid", "Impor tidak valid",
         "Some rows are invalid; nothing was written. `errors` lists every bad row (`row` as in the file: the spreadsheet row for CSV with the header as row 1, the 1-based position for JSON), `field`, `code` and `message`; `created`, `updated`, `unchanged` count the valid rows.");

@@ -14,6 +14,7 @@ pub mod scope;
 pub mod service_accounts;
 pub mod sessions;
 pub mod skps;
+pub mod survey;
 pub mod unit_indicators;
 pub mod units;
 pub mod users;
