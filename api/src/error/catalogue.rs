@@ -187,6 +187,8 @@ catalogue! {
         "Some rows are invalid; nothing was written. `errors` lists every bad row (`row` as in the file: the spreadsheet row for CSV with the header as row 1, the 1-based position for JSON), `field`, `code` and `message`; `created`, `updated`, `unchanged` count the valid rows.");
     ImportEmpty = (UNPROCESSABLE_ENTITY, "import_empty", "Empty import", "Impor kosong",
         "The file has no data rows.");
+    ImportAlreadyApplied = (CONFLICT, "import_already_applied", "Import already applied", "Impor sudah diterapkan",
+        "This very file (the same SHA-256) was imported before. Imports without a natural key (survey responses) would count its rows twice, so a file is applied once.");
     // Service state.
     DatabaseUnavailable = (SERVICE_UNAVAILABLE, "database_unavailable", "Database unavailable", "Basis data tidak tersedia",
         "The database cannot be reached right now. Retry after the number of seconds in `Retry-After`.");
