@@ -398,7 +398,7 @@ pub struct SubmitSurvey {
     /// The code of one of the unit's active services (see the questionnaire).
     #[schema(value_type = String, required = true, min_length = 1, max_length = 32, example = "KTP-BARU")]
     pub service: Option<String>,
-    #[schema(required = true)]
+    #[schema(value_type = SurveyAnswers, required = true)]
     pub answers: Option<SurveyAnswers>,
     #[schema(value_type = Option<String>, example = "p", pattern = "^(l|p)$")]
     pub gender: Option<String>,
