@@ -89,6 +89,25 @@ pub struct ConfigArgs {
     /// Worker threads of the HTTP server (default: one per core).
     #[arg(long, global = true, env = "KINERJA_WORKERS")]
     pub workers: Option<usize>,
+    /// Public survey submissions accepted per minute from one client address for one unit (a
+    /// kiosk service account: per account), 1 to 10000.
+    #[arg(
+        long,
+        global = true,
+        env = "KINERJA_SURVEY_RATE_PER_MINUTE",
+        default_value_t = 30
+    )]
+    pub survey_rate_per_minute: u32,
+    /// Whether anonymous survey submissions need a single-use token from
+    /// `POST /public/surveys/{unit_code}/token` (`true` or `false`).
+    #[arg(
+        long,
+        global = true,
+        env = "KINERJA_SURVEY_REQUIRE_TOKEN",
+        default_value_t = false,
+        action = clap::ArgAction::Set
+    )]
+    pub survey_require_token: bool,
 }
 
 /// The validated configuration the app is built with.
@@ -108,6 +127,10 @@ pub struct Config {
     pub refresh_token_ttl: chrono::Duration,
     /// How long a request waits for a database connection before answering 503.
     pub database_acquire_timeout: Duration,
+    /// Public survey submissions per minute per client address and unit (kiosks: per account).
+    pub survey_rate_per_minute: u32,
+    /// Whether anonymous survey submissions need a submission token.
+    pub survey_require_token: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -152,6 +175,8 @@ pub enum ConfigError {
         "KINERJA_REFRESH_TOKEN_TTL must be at least KINERJA_ACCESS_TOKEN_TTL and at most 90 days"
     )]
     RefreshTtl,
+    #[error("KINERJA_SURVEY_RATE_PER_MINUTE must be between 1 and 10000")]
+    SurveyRate,
 }
 
 /// What `Config::from_args` decided that the operator should hear about.
@@ -226,6 +251,9 @@ impl Config {
         if args.refresh_token_ttl < args.access_token_ttl || args.refresh_token_ttl > 90 * 86_400 {
             return Err(ConfigError::RefreshTtl);
         }
+        if !(1..=10_000).contains(&args.survey_rate_per_minute) {
+            return Err(ConfigError::SurveyRate);
+        }
         Ok((
             Config {
                 environment: args.environment,
@@ -241,6 +269,8 @@ impl Config {
                 access_token_ttl: chrono::Duration::seconds(args.access_token_ttl),
                 refresh_token_ttl: chrono::Duration::seconds(args.refresh_token_ttl),
                 database_acquire_timeout: Duration::from_secs(5),
+                survey_rate_per_minute: args.survey_rate_per_minute,
+                survey_require_token: args.survey_require_token,
             },
             warnings,
         ))
@@ -262,6 +292,8 @@ impl Config {
             access_token_ttl: chrono::Duration::minutes(15),
             refresh_token_ttl: chrono::Duration::days(14),
             database_acquire_timeout: Duration::from_secs(5),
+            survey_rate_per_minute: 30,
+            survey_require_token: false,
         }
     }
 }
@@ -364,6 +396,10 @@ mod tests {
             (&["--workers", "0"], "KINERJA_WORKERS"),
             (&["--access-token-ttl", "5"], "KINERJA_ACCESS_TOKEN_TTL"),
             (&["--refresh-token-ttl", "100"], "KINERJA_REFRESH_TOKEN_TTL"),
+            (
+                &["--survey-rate-per-minute", "0"],
+                "KINERJA_SURVEY_RATE_PER_MINUTE",
+            ),
         ];
         for (flags, variable) in cases {
             match parse(flags) {

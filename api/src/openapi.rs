@@ -35,6 +35,7 @@ use crate::error::{ErrorCode, Problem, ProblemFieldError};
         (name = "imports", description = "Bulk uploads: CSV or JSON arrays, all rows or none, with a dry run."),
         (name = "cycles", description = "Annual performance cycles and their settings (DOMAIN §8)."),
         (name = "skps", description = "SKP: RHK and indicators cascaded from the penilai, agreed in dialogue."),
+        (name = "survey", description = "The citizen satisfaction survey (SKM) in public: the questionnaire of a service unit, submission tokens and responses, without login (rate limited)."),
         (name = "audit", description = "The audit trail of every write."),
     ),
     modifiers(&BearerAuth)

@@ -402,7 +402,11 @@ mod tests {
         };
         assert_eq!(s(&[]), None);
         assert_eq!(s(&["109.995"]), Some(OrgPredikat::Istimewa));
-        assert_eq!(s(&["100", "99.99"]), Some(OrgPredikat::Baik), "99.995 rounds to 100.00");
+        assert_eq!(
+            s(&["100", "99.99"]),
+            Some(OrgPredikat::Baik),
+            "99.995 rounds to 100.00"
+        );
         assert_eq!(s(&["100", "99.98"]), Some(OrgPredikat::ButuhPerbaikan));
         assert_eq!(s(&["100"]), Some(OrgPredikat::Baik));
         assert_eq!(s(&["80"]), Some(OrgPredikat::ButuhPerbaikan));

@@ -150,6 +150,13 @@ const MATRIX: &[Row] = &[
     row("GET /api/v1/skm/results",                      [401, 200, 200, 200, 200, 200]),
     // Published: no login.
     row("GET /api/v1/public/ikm",                       [200, 200, 200, 200, 200, 200]),
+    // The citizen survey in public: the same for everyone (a service account with
+    // submit:surveys submits as a kiosk). Paper questionnaires: admins, the unit admin for his
+    // OPD's service units, integrations with import:survey-responses.
+    row("GET /api/v1/public/surveys/{unit_code}",       [200, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/public/surveys/{unit_code}/token", [201, 201, 201, 201, 201, 201]),
+    row("POST /api/v1/public/surveys/{unit_code}/responses", [201, 201, 201, 201, 201, 201]),
+    row("POST /api/v1/imports/survey-responses",        [401, 200, 200, 403, 403, 200]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -212,6 +219,31 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
     let leaf_unit = app
         .create_unit(a, "OPD1.LEAF", "bidang", Some(opd), false)
         .await;
+    // A service unit of the OPD with one service, for the survey rows.
+    let service_unit = app
+        .post_as(
+            "/api/v1/units",
+            a,
+            &json!({"code": "OPD1.LAYANAN", "name": "Layanan Terpadu", "kind": "upt", "parent_id": opd, "is_service_unit": true}),
+        )
+        .await;
+    service_unit.assert_status(201);
+    let now = app.clock_now();
+    kinerja_persistence::repos::skm::insert_service(
+        &app.db,
+        &kinerja_persistence::repos::skm::ServiceRecord {
+            id: uuid::Uuid::now_v7(),
+            unit_id: service_unit.json()["id"].as_str().unwrap().parse().unwrap(),
+            code: "LAYANAN-1".into(),
+            name: "Layanan satu".into(),
+            active: true,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await
+    .unwrap();
     let head = app
         .create_employee(a, &kinerja_tests::test_nip(1), "Kepala Dinas", opd, None)
         .await;
@@ -392,6 +424,7 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         .replace("{period}", "q1")
         .replace("{service_id}", &fx.service.to_string())
         .replace("{period_id}", &fx.survey_period.to_string())
+        .replace("{unit_code}", "OPD1.LAYANAN")
         .replace(
             "{rhk_id}",
             if method == Method::DELETE {
@@ -500,6 +533,16 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         }])),
         "POST /api/v1/imports/realizations" => Some(json!([{
             "nip": kinerja_tests::test_nip(1), "cycle_year": 2026, "indicator_code": "R1.1", "period": "q1", "value": 90,
+        }])),
+        "POST /api/v1/public/surveys/{unit_code}/responses" => Some(json!({
+            "service": "LAYANAN-1",
+            "answers": {"u1": 4, "u2": 3, "u3": 3, "u4": 4, "u5": 3, "u6": 4, "u7": 4, "u8": 2, "u9": 3},
+            "gender": "l", "comment": format!("Baik ({serial})"),
+        })),
+        "POST /api/v1/imports/survey-responses" => Some(json!([{
+            "unit_code": "OPD1.LAYANAN", "service": "LAYANAN-1", "date": "2026-03-01",
+            "u1": 4, "u2": 3, "u3": 3, "u4": 4, "u5": 3, "u6": 4, "u7": 4, "u8": 2, "u9": 3,
+            "comment": format!("Kuesioner kertas ({serial})"),
         }])),
         _ => None,
     };

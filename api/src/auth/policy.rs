@@ -143,3 +143,15 @@ impl Policy for PerformanceReader {
             || caller.has_scope(kinerja_domain::accounts::Scope::ReadPerformance)
     }
 }
+
+/// Imports paper survey questionnaires: admins, unit admins (for the service units they manage:
+/// the import checks every row), and integrations with `import:survey-responses`.
+#[derive(Debug)]
+pub struct ImportsSurveyResponses;
+impl Policy for ImportsSurveyResponses {
+    const WHO: &'static str = "admin, unit_admin or a service account with import:survey-responses";
+    fn allows(caller: &Caller) -> bool {
+        crate::services::scope::may_manage_org(caller)
+            || caller.has_scope(kinerja_domain::accounts::Scope::ImportSurveyResponses)
+    }
+}

@@ -83,6 +83,8 @@ catalogue! {
         "The account must change its password first (`POST /api/v1/users/{id}/password`); only `/me`, `/auth/*` and the password change answer until then.");
     TooManyAttempts = (TOO_MANY_REQUESTS, "too_many_attempts", "Too many attempts", "Terlalu banyak percobaan",
         "Too many failed logins for this account (from this address, or in all). Retry after `Retry-After` seconds.");
+    RateLimited = (TOO_MANY_REQUESTS, "rate_limited", "Too many requests", "Terlalu banyak permintaan",
+        "Too many requests from this client in the current window (public survey submissions: per client address and unit, or per kiosk account). Retry after `Retry-After` seconds.");
     // Concurrency and retries.
     PreconditionRequired = (PRECONDITION_REQUIRED, "precondition_required", "If-Match required", "If-Match diperlukan",
         "This change needs an `If-Match` header with the resource's current `ETag` (or `*`).");
@@ -185,12 +187,14 @@ catalogue! {
     SurveyPeriodOverlap = (CONFLICT, "survey_period_overlap", "Survey periods overlap", "Periode survei tumpang tindih",
         "A response belongs to the one survey period whose dates contain it: a unit's periods do not overlap.");
     SurveyPeriodClosed = (CONFLICT, "survey_period_closed", "Survey period closed", "Periode survei sudah ditutup",
-        "The survey period is closed: its results and the feedback they gave stand.");
+        "The survey period is closed: it takes no more responses, and its results and the feedback they gave stand.");
     // Imports.
     ImportInvalid = (UNPROCESSABLE_ENTITY, "import_invalid", "Import invalid", "Impor tidak valid",
         "Some rows are invalid; nothing was written. `errors` lists every bad row (`row` as in the file: the spreadsheet row for CSV with the header as row 1, the 1-based position for JSON), `field`, `code` and `message`; `created`, `updated`, `unchanged` count the valid rows.");
     ImportEmpty = (UNPROCESSABLE_ENTITY, "import_empty", "Empty import", "Impor kosong",
         "The file has no data rows.");
+    ImportAlreadyApplied = (CONFLICT, "import_already_applied", "Import already applied", "Impor sudah diterapkan",
+        "This very file (the same SHA-256) was imported before. Imports without a natural key (survey responses) would count its rows twice, so a file is applied once.");
     // Service state.
     DatabaseUnavailable = (SERVICE_UNAVAILABLE, "database_unavailable", "Database unavailable", "Basis data tidak tersedia",
         "The database cannot be reached right now. Retry after the number of seconds in `Retry-After`.");

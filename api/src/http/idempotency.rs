@@ -37,7 +37,8 @@ pub fn is_replayable(path: &str) -> bool {
         || path == "/api/v1/service-accounts"
         || (path.starts_with("/api/v1/service-accounts/") && path.ends_with("/rotate"))
         || path == "/api/v1/users/from-employees"
-        || path.ends_with("/password");
+        || path.ends_with("/password")
+        || (path.starts_with("/api/v1/public/surveys/") && path.ends_with("/token"));
     !secret
 }
 

@@ -15,7 +15,9 @@ use super::skps::{AspectName, RhkKindName};
 
 use crate::app::AppState;
 use crate::auth::Need;
-use crate::auth::policy::{ImportsEmployees, ImportsRealizations, ImportsSkps, ImportsUnits};
+use crate::auth::policy::{
+    ImportsEmployees, ImportsRealizations, ImportsSkps, ImportsSurveyResponses, ImportsUnits,
+};
 use crate::error::{ApiError, ErrorCode};
 use crate::http::Query;
 use crate::http::json::{BodyLimits, read_limited};
@@ -335,6 +337,97 @@ pub async fn import_realizations(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = Context::of(&caller.caller, state.clock.now());
     let outcome = imports::realizations::import(
+        &state.db,
+        &ctx,
+        &caller.caller,
+        &file.bytes,
+        file.format,
+        query.dry_run(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// One row of a survey-response import in JSON (the CSV columns, by name): one paper
+/// questionnaire. Answers may also be sent as strings.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+#[schema(example = json!({
+    "unit_code": "DISDUKCAPIL.KTP", "service": "KTP-BARU", "date": "2026-02-27",
+    "u1": 4, "u2": 3, "u3": 3, "u4": 4, "u5": 3, "u6": 4, "u7": 4, "u8": 2, "u9": 3,
+    "gender": "l", "age": "u46_55", "education": "sma", "occupation": "wirausaha",
+    "comment": "Petugas ramah."
+}))]
+pub struct SurveyResponseImportRow {
+    /// A service unit (in the caller's units, for a unit admin).
+    #[schema(min_length = 1, max_length = 32, example = "DISDUKCAPIL.KTP")]
+    unit_code: String,
+    /// The code of one of the unit's services.
+    #[schema(min_length = 1, max_length = 32, example = "KTP-BARU")]
+    service: String,
+    /// The day the questionnaire was filled in: not after today (WIB), not in a closed period.
+    date: chrono::NaiveDate,
+    #[schema(minimum = 1, maximum = 4)]
+    u1: u8,
+    #[schema(minimum = 1, maximum = 4)]
+    u2: u8,
+    #[schema(minimum = 1, maximum = 4)]
+    u3: u8,
+    #[schema(minimum = 1, maximum = 4)]
+    u4: u8,
+    #[schema(minimum = 1, maximum = 4)]
+    u5: u8,
+    #[schema(minimum = 1, maximum = 4)]
+    u6: u8,
+    #[schema(minimum = 1, maximum = 4)]
+    u7: u8,
+    #[schema(minimum = 1, maximum = 4)]
+    u8: u8,
+    #[schema(minimum = 1, maximum = 4)]
+    u9: u8,
+    /// `l` or `p`.
+    gender: Option<String>,
+    /// `u17_25`, `u26_35`, `u36_45`, `u46_55` or `u56_plus`.
+    age: Option<String>,
+    /// `sd`, `smp`, `sma`, `d1_d3`, `d4_s1`, `s2` or `s3`.
+    education: Option<String>,
+    /// `pns`, `tni_polri`, `swasta`, `wirausaha`, `pelajar_mahasiswa` or `lainnya`.
+    occupation: Option<String>,
+    /// At most 1,000 characters.
+    #[schema(max_length = 1000)]
+    comment: Option<String>,
+}
+
+/// Import paper survey questionnaires: CSV columns
+/// `unit_code,service,date,u1,u2,u3,u4,u5,u6,u7,u8,u9,gender,age,education,occupation,comment`
+/// (profile and comment may be empty; or a JSON array). Every row is a new response with
+/// channel `paper`, dated by its `date`. Responses have no natural key, so a file is applied
+/// once: the same file again is 409 `import_already_applied` (counts: `created` only). Admins,
+/// unit admins for the service units they manage, and integrations with
+/// `import:survey-responses`.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(description = "CSV with a header row (`,` or `;`, UTF-8, BOM allowed), or a JSON array of rows.", content(
+        (String = "text/csv", example = "unit_code,service,date,u1,u2,u3,u4,u5,u6,u7,u8,u9,gender,age,education,occupation,comment\nDISDUKCAPIL.KTP,KTP-BARU,2026-02-27,4,3,3,4,3,4,4,2,3,l,u46_55,sma,wirausaha,Petugas ramah.\nDISDUKCAPIL.KTP,KTP-BARU,2026-02-27,3,3,2,4,3,3,4,3,3,,,,,\n"),
+        (Vec<SurveyResponseImportRow> = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "Imported (or, with `dry_run`, checked).", body = ImportOutcome),
+        (status = 409, description = "This file was imported before (`import_already_applied`)."),
+        (status = 422, description = "`import_invalid` (every bad row listed; nothing written) or `import_empty`."),
+    )
+)]
+#[post("/imports/survey-responses")]
+pub async fn import_survey_responses(
+    caller: Need<ImportsSurveyResponses>,
+    state: web::Data<AppState>,
+    query: Query<ImportQuery>,
+    file: Upload,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = Context::of(&caller.caller, state.clock.now());
+    let outcome = imports::survey_responses::import(
         &state.db,
         &ctx,
         &caller.caller,

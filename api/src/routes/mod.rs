@@ -10,6 +10,7 @@ pub mod evaluations;
 pub mod feedback;
 pub mod imports;
 pub mod indicators;
+pub mod public_survey;
 pub mod realizations;
 pub mod service;
 pub mod service_accounts;
@@ -57,6 +58,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(imports::import_employees)
                 .service(imports::import_skps)
                 .service(imports::import_realizations)
+                .service(imports::import_survey_responses)
+                .service(public_survey::get_questionnaire)
+                .service(public_survey::issue_token)
+                .service(public_survey::submit_response)
                 .service(cycles::list_cycles)
                 .service(cycles::create_cycle)
                 .service(cycles::get_cycle)

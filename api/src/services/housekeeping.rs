@@ -1,6 +1,7 @@
-//! Housekeeping: purges expired idempotency keys, refresh tokens and login-failure rows, and closes
-//! survey periods after their end date. Safe to run on every replica at once (plain deletes of
-//! rows past their time; a period closes once under its version).
+//! Housekeeping: purges expired idempotency keys, refresh tokens, login-failure rows, survey
+//! submission counters and expired submission tokens, and closes survey periods after their end
+//! date. Safe to run on every replica at once (plain deletes of rows past their time; a period
+//! closes once under its version).
 
 use std::time::Duration as StdDuration;
 
@@ -16,6 +17,8 @@ pub struct Purged {
     pub idempotency_keys: u64,
     pub refresh_tokens: u64,
     pub login_failures: u64,
+    /// Survey submission counters of past windows and expired submission tokens.
+    pub survey_guard: u64,
 }
 
 /// One pass at `now`.
@@ -29,6 +32,7 @@ pub async fn run_once(db: &Db, now: DateTime<Utc>) -> Result<Purged, Persistence
             now - ThrottlePolicy::default().horizon(),
         )
         .await?,
+        survey_guard: crate::services::survey::purge(db, now).await?,
     })
 }
 

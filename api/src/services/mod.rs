@@ -15,6 +15,7 @@ pub mod service_accounts;
 pub mod sessions;
 pub mod skm;
 pub mod skps;
+pub mod survey;
 pub mod unit_indicators;
 pub mod units;
 pub mod users;

@@ -12,6 +12,7 @@ pub mod service_accounts;
 pub mod sessions;
 pub mod skm;
 pub mod skps;
+pub mod survey_guard;
 pub mod unit_indicators;
 pub mod unit_realizations;
 pub mod units;

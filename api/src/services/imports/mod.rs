@@ -6,6 +6,7 @@
 pub mod employees;
 pub mod realizations;
 pub mod skps;
+pub mod survey_responses;
 pub mod units;
 
 use std::collections::BTreeSet;
