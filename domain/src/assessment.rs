@@ -182,12 +182,17 @@ pub fn evaluated_periods(year: i32, start: NaiveDate, end: Option<NaiveDate>) ->
 /// Western Indonesia Time is UTC+7, all year: the windows are counted in its calendar days.
 const WIB_OFFSET_HOURS: i64 = 7;
 
+/// The business date of an instant: its calendar day in WIB.
+pub fn wib_date(at: DateTime<Utc>) -> NaiveDate {
+    (at + Duration::hours(WIB_OFFSET_HOURS)).date_naive()
+}
+
 /// The last instant of the WIB calendar day `days` after the WIB date of `from` (day 0):
 /// 23:59:59 WIB.
 pub fn end_of_wib_day(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
-    let wib = Duration::hours(WIB_OFFSET_HOURS);
-    let date = (from + wib).date_naive() + Duration::days(i64::from(days));
-    (date.and_time(NaiveTime::MIN) + Duration::days(1) - Duration::seconds(1) - wib).and_utc()
+    let date = wib_date(from) + Duration::days(i64::from(days));
+    let end = date.and_time(NaiveTime::MIN) + Duration::days(1) - Duration::seconds(1);
+    (end - Duration::hours(WIB_OFFSET_HOURS)).and_utc()
 }
 
 named_enum! {

@@ -66,6 +66,6 @@ pub async fn close_ended_survey_periods(
     db: &Db,
     now: DateTime<Utc>,
 ) -> Result<usize, crate::error::ApiError> {
-    let today_wib = (now + Duration::hours(7)).date_naive();
+    let today_wib = kinerja_domain::assessment::wib_date(now);
     super::skm::close_ended_periods(db, &super::Context::system(now), today_wib).await
 }

@@ -42,10 +42,8 @@ pub const SUBMISSION_LIMIT_BYTES: usize = 16 * 1024;
 /// Counters are kept this long after their window starts (a window is one minute).
 const COUNTER_KEPT_SECONDS: i64 = 120;
 
-/// The business date of an instant: Western Indonesia Time is UTC+7 all year.
-pub fn wib_date(at: DateTime<Utc>) -> NaiveDate {
-    (at + Duration::hours(7)).date_naive()
-}
+/// The business date of an instant (Western Indonesia Time, UTC+7 all year).
+pub use kinerja_domain::assessment::wib_date;
 
 /// The unit a public URL names, if it takes the survey: an active service unit. Anything else
 /// (a malformed code, a path trick, an inactive or non-service unit) is 404.
