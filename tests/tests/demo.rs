@@ -131,7 +131,7 @@ async fn the_demo_city_seeds_and_its_logins_work() {
         assert_eq!(q3["status"], "open");
         // Across the staff a spread of predikat; two objections, one decided, one waiting.
         let objections = app.get_as("/api/v1/objections", &admin).await.json();
-        let statuses: Vec<&str> = objections
+        let statuses: Vec<&str> = objections["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -373,9 +373,11 @@ async fn an_objection_is_filed_in_time_explained_and_decided_once() {
 
         // Each side lists what concerns him; every step is audited.
         let mine = app.get_as("/api/v1/objections", staf).await.json();
-        assert_eq!(mine.as_array().unwrap().len(), 2);
+        assert_eq!(mine["total"], 2);
+        let first_page = app.get_as("/api/v1/objections?per_page=1", staf).await.json();
+        assert_eq!((first_page["items"].as_array().unwrap().len(), first_page["total"].as_u64()), (1, Some(2)));
         let accepted = app.get_as("/api/v1/objections?status=accepted", &c.admin).await.json();
-        assert_eq!(accepted.as_array().unwrap().len(), 1);
+        assert_eq!(accepted["items"].as_array().unwrap().len(), 1);
         for (action, n) in [("objection.filed", 1), ("objection.explained", 1), ("objection.decided", 1)] {
             let events = app
                 .get_as(&format!("/api/v1/audit-events?entity_id={id}&action={action}"), &c.admin)

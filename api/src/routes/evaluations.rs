@@ -26,6 +26,7 @@ use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::{OrgReader, PerformanceReader};
 use crate::error::ApiError;
+use crate::http::list::{ListParams, Paged};
 use crate::http::precondition::IfMatch;
 use crate::http::{Json, Query};
 use crate::services::Context;
@@ -738,26 +739,27 @@ pub async fn file_objection(
 /// Which objections to list.
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct ObjectionQuery {
     pub cycle_id: Option<Uuid>,
     pub status: Option<ObjectionStatusName>,
 }
 
 /// The objections the caller may see (his own, those against his assessments, those he decides;
-/// all for admins and auditors), newest first.
+/// all for admins and auditors), newest first, a page at a time.
 #[utoipa::path(
     tag = "evaluations",
     security(("bearer" = [])),
-    params(ObjectionQuery),
-    responses((status = 200, description = "The objections.", body = Vec<ObjectionView>))
+    params(ListParams, ObjectionQuery),
+    responses((status = 200, description = "A page of objections.", body = Paged<ObjectionView>))
 )]
 #[get("/objections")]
 pub async fn list_objections(
     caller: Need<PerformanceReader>,
     state: web::Data<AppState>,
+    list: Query<ListParams>,
     query: Query<ObjectionQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let list_query = list.to_query(&[])?;
     let now = state.clock.now();
     let items = objections::list(
         &state.db,
@@ -766,12 +768,24 @@ pub async fn list_objections(
         query.status.map(ObjectionStatus::from),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(
-        items
-            .iter()
-            .map(|(o, e)| objection_view(o, e, now))
-            .collect::<Vec<_>>(),
-    ))
+    let total = items.len() as u64;
+    let skip = list_query
+        .page
+        .saturating_sub(1)
+        .saturating_mul(list_query.per_page);
+    let page = kinerja_persistence::Page {
+        items: items
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(usize::try_from(list_query.per_page).unwrap_or(usize::MAX))
+            .collect(),
+        total,
+    };
+    Ok(
+        HttpResponse::Ok().json(Paged::new(page, &list_query, |(o, e)| {
+            objection_view(&o, &e, now)
+        })),
+    )
 }
 
 /// One objection.
