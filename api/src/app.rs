@@ -34,7 +34,7 @@ pub enum StartError {
     Migration(#[source] sea_orm_migration::DbErr),
     #[error("cannot listen on the configured address: {0}")]
     Bind(#[from] std::io::Error),
-    #[error("cannot open the evaluations of SKPs approved earlier: {0}")]
+    #[error("cannot open the evaluations or OPD performance records of running cycles: {0}")]
     Backfill(String),
 }
 
@@ -53,6 +53,9 @@ impl Application {
             .await
             .map_err(StartError::Migration)?;
         crate::services::evaluations::backfill(&db, clock.now())
+            .await
+            .map_err(|e| StartError::Backfill(e.to_string()))?;
+        crate::services::calibration::ensure_records(&db, clock.now())
             .await
             .map_err(|e| StartError::Backfill(e.to_string()))?;
         Application::build_with_db(config, clock, db)

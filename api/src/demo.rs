@@ -1936,6 +1936,72 @@ fn demo_survey(
     (services, periods, responses)
 }
 
+/// Every OPD's performance records, with the predikat of the quarters ended by `as_of` set as
+/// suggested (baik without a suggestion) — except Disdukcapil's Q2, set to istimewa by the Sekda,
+/// which its staff's Q2 predikat breach (sangat baik is not their largest group): something to
+/// calibrate.
+async fn demo_org_predikat(
+    db: &Db,
+    ctx: &Context,
+    cycle: &CycleRecord,
+    as_of: NaiveDate,
+) -> Result<(), SeedError> {
+    use kinerja_domain::assessment::period_days;
+    use kinerja_domain::calibration::OrgPredikat;
+    use kinerja_persistence::repos::opd_performance;
+    crate::services::calibration::ensure_records(db, ctx.now).await?;
+    let all = units::all(db).await?;
+    let tx = db.begin().await?;
+    for mut record in opd_performance::of_cycle(&tx, cycle.id).await? {
+        let ended = period_days(cycle.year, record.period).is_some_and(|(_, last)| last < as_of);
+        if !ended || record.period == kinerja_domain::capaian::Period::Q4 {
+            continue;
+        }
+        let Some(unit) = all.iter().find(|u| u.id == record.unit_id) else {
+            continue;
+        };
+        let pk = kinerja_persistence::repos::unit_indicators::list(&tx, cycle.id, unit.id).await?;
+        let realized = crate::services::unit_indicators::realizations_of(db, &pk).await?;
+        let capped: Vec<_> = pk
+            .iter()
+            .filter_map(|i| {
+                crate::services::unit_indicators::capaian_of(
+                    i,
+                    &realized,
+                    &[None; 4],
+                    cycle.settings.capaian_cap,
+                )
+                .into_iter()
+                .find(|c| c.period == record.period)
+                .map(|c| c.capaian.capped)
+            })
+            .collect();
+        let suggested = kinerja_domain::calibration::suggest_org_predikat(
+            &capped,
+            &cycle.settings.org_predikat_thresholds,
+        )
+        .map(|s| s.predikat);
+        let breach =
+            unit.code == "DISDUKCAPIL" && record.period == kinerja_domain::capaian::Period::Q2;
+        let expected = record.version;
+        record.predikat = Some(if breach {
+            OrgPredikat::Istimewa
+        } else {
+            suggested.unwrap_or(OrgPredikat::Baik)
+        });
+        record.suggested_predikat = suggested;
+        record.reason = (suggested.is_some() && suggested != record.predikat)
+            .then(|| "Inovasi layanan jemput bola KTP-el di seluruh kecamatan.".to_owned());
+        record.set_at = period_days(cycle.year, record.period)
+            .and_then(|(_, last)| (last + chrono::Duration::days(12)).and_hms_opt(3, 0, 0))
+            .map(|t| t.and_utc());
+        record.version += 1;
+        opd_performance::update(&tx, &record, expected).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Seeds the demo city into an empty database.
 pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     if !units::all(db).await?.is_empty() {
@@ -2022,6 +2088,7 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     // Quarters over by `as_of` are closed as the housekeeping task would: their feedback reaches
     // the counters.
     crate::services::skm::close_ended_periods(db, &ctx, as_of).await?;
+    demo_org_predikat(db, &ctx, &cycle, as_of).await?;
 
     let mut demo_logins = Vec::new();
     for DemoAccount {

@@ -213,6 +213,9 @@ async fn connect_and_migrate(config: &Config) -> Result<Db, String> {
     kinerja_api::services::evaluations::backfill(&db, chrono::Utc::now())
         .await
         .map_err(|e| format!("cannot open the evaluations of SKPs approved earlier: {e}"))?;
+    kinerja_api::services::calibration::ensure_records(&db, chrono::Utc::now())
+        .await
+        .map_err(|e| format!("cannot open the OPD performance records of running cycles: {e}"))?;
     Ok(db)
 }
 

@@ -17,6 +17,7 @@ mod m20261127_000006_skp_realizations;
 mod m20261127_000007_feedback_pk_realizations;
 mod m20261127_000008_evaluations;
 mod m20261127_000009_skm;
+mod m20261127_000010_opd_performance;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_feedback_pk_realizations::Migration),
             Box::new(m20261127_000008_evaluations::Migration),
             Box::new(m20261127_000009_skm::Migration),
+            Box::new(m20261127_000010_opd_performance::Migration),
         ]
     }
 }

@@ -206,6 +206,28 @@ async fn the_demo_city_seeds_and_its_logins_work() {
                 .any(|f| f["unsur"] == "u3"),
             "waiting time at the KTP counter: {feedback}"
         );
+        // The OPDs have their Q1 and Q2 predikat; Disdukcapil's Q2 curve is breached.
+        let cycle_id = skp["cycle_id"].as_str().unwrap();
+        let q2 = app
+            .get_as(
+                &format!("/api/v1/cycles/{cycle_id}/calibration?period=q2"),
+                &admin,
+            )
+            .await
+            .json();
+        let dukcapil = q2
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["unit_code"] == "DISDUKCAPIL")
+            .expect("Disdukcapil's calibration")
+            .clone();
+        assert_eq!(dukcapil["rule"], "istimewa", "{dukcapil}");
+        assert!(
+            !dukcapil["breaches"].as_array().unwrap().is_empty(),
+            "{dukcapil}"
+        );
+        assert!(q2.as_array().unwrap().iter().all(|c| c["rule"].is_string()));
         let public = app
             .get("/api/v1/public/ikm?unit_code=DISDUKCAPIL&year=2026")
             .await;

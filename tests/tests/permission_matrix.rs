@@ -157,6 +157,13 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/public/surveys/{unit_code}/token", [201, 201, 201, 201, 201, 201]),
     row("POST /api/v1/public/surveys/{unit_code}/responses", [201, 201, 201, 201, 201, 201]),
     row("POST /api/v1/imports/survey-responses",        [401, 200, 200, 403, 403, 200]),
+    // OPD performance and calibration: records exist once the cycle runs (it is in planning
+    // here: 404); the object-level rules are exercised in tests/calibration.rs.
+    row("GET /api/v1/cycles/{id}/units/{unit_id}/performance", [401, 404, 404, 404, 404, 404]),
+    row("PUT /api/v1/cycles/{id}/units/{unit_id}/performance", [401, 404, 404, 404, 404, 404]),
+    row("GET /api/v1/cycles/{id}/units/{unit_id}/calibration", [401, 404, 404, 404, 404, 404]),
+    row("POST /api/v1/cycles/{id}/units/{unit_id}/calibration/finalize", [401, 404, 404, 404, 404, 404]),
+    row("GET /api/v1/cycles/{id}/calibration",          [401, 200, 200, 200, 200, 200]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -518,6 +525,12 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "POST /api/v1/units/{id}/survey-periods" => Some(
             json!({"name": "Triwulan II", "start_date": "2026-04-01", "end_date": "2026-06-30", "population": 1000}),
         ),
+        "PUT /api/v1/cycles/{id}/units/{unit_id}/performance" => {
+            Some(json!({"period": "q1", "predikat": "baik", "reason": "Capaian IKU sesuai target"}))
+        }
+        "POST /api/v1/cycles/{id}/units/{unit_id}/calibration/finalize" => {
+            Some(json!({"period": "q4"}))
+        }
         "POST /api/v1/imports/units" => Some(
             json!([{"code": format!("IMP{serial}"), "name": "Bidang Impor", "kind": "bidang", "parent_code": "OPD1"}]),
         ),
@@ -600,7 +613,10 @@ async fn every_caller_gets_the_expected_status_on_every_operation() {
                     builder = builder.bearer_auth(token);
                 }
                 // Changes need the current ETag (deletes of SKP children too); `*` matches it.
-                if row.operation.starts_with("PATCH") || row.operation.starts_with("DELETE") {
+                if row.operation.starts_with("PATCH")
+                    || row.operation.starts_with("PUT")
+                    || row.operation.starts_with("DELETE")
+                {
                     builder = builder.header("If-Match", "*");
                 }
                 if let Some(body) = body {

@@ -179,6 +179,13 @@ catalogue! {
         "The objection is decided; the decision is final.");
     ObjectionAwaitingExplanation = (CONFLICT, "objection_awaiting_explanation", "Awaiting the explanation", "Menunggu tanggapan penilai",
         "The decision comes after the penilai's explanation, or once its 7 days have passed without one.");
+    // Organisational performance and calibration.
+    EvaluationsOpen = (CONFLICT, "evaluations_open", "Evaluations still open", "Evaluasi masih terbuka",
+        "Calibration finalises the OPD's annual evaluations once every one of them is assessed; `employees` lists those still open.");
+    CurveBreached = (CONFLICT, "curve_breached", "Distribution curve breached", "Kurva distribusi dilanggar",
+        "The employees' predikat break the distribution the OPD's predikat allows (SE MenPANRB 3/2023); `breaches` lists each rule. Re-assess, or the leader above or an admin finalises with an `override_reason`.");
+    CalibrationFinalized = (CONFLICT, "calibration_finalized", "Calibration finalised", "Kalibrasi sudah final",
+        "The OPD's annual calibration is finalised: its predikat and its employees' annual evaluations stand.");
     // Citizen satisfaction survey.
     UnitNotServiceUnit = (UNPROCESSABLE_ENTITY, "unit_not_service_unit", "Unit is not a service unit", "Unit bukan unit layanan",
         "Services and survey periods belong to a service unit (`is_service_unit: true`).");

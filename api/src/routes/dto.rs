@@ -236,6 +236,13 @@ mirror_enum! {
 }
 
 mirror_enum! {
+    /// Predikat kinerja organisasi.
+    OrgPredikatName => kinerja_domain::calibration::OrgPredikat {
+        Istimewa, Baik, ButuhPerbaikan, Kurang, SangatKurang,
+    }
+}
+
+mirror_enum! {
     /// The kind of a unit kerja.
     UnitKindName => kinerja_domain::org::UnitKind {
         Dinas, Badan, Sekretariat, Inspektorat, Kecamatan, Kelurahan, Upt, Bagian, Bidang, Lainnya,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calibration;
 pub mod cycles;
 pub mod dto;
 pub mod employees;
@@ -111,6 +112,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(skm::unit_feedback)
                 .service(skm::results)
                 .service(skm::public_ikm)
+                .service(calibration::get_performance)
+                .service(calibration::put_performance)
+                .service(calibration::get_calibration)
+                .service(calibration::finalize_calibration)
+                .service(calibration::city_calibration)
                 .service(skps::return_skp)
                 .service(skps::skp_actions)
                 .service(service_accounts::create_service_account)

@@ -248,12 +248,15 @@ pub async fn start(
     if_match: &IfMatch,
 ) -> Result<CycleRecord, ApiError> {
     let now = ctx.now;
-    transition(db, ctx, id, if_match, "cycle.started", |c| {
+    let started = transition(db, ctx, id, if_match, "cycle.started", |c| {
         c.status = c.status.start()?;
         c.started_at = Some(now);
         Ok(())
     })
-    .await
+    .await?;
+    // Each OPD's performance record per period exists from the cycle's start.
+    super::calibration::ensure_records(db, now).await?;
+    Ok(started)
 }
 
 /// Closes a running cycle. Objections arrive with the assessment issue; until then none can be

@@ -58,6 +58,8 @@ pub struct Evaluation {
     pub suggestion: Option<Suggestion>,
     /// Whether the employee heads an OPD: his work rating follows the OPD's predikat.
     pub heads_opd: bool,
+    /// That OPD's predikat for the period, once the leader above has set it.
+    pub org_predikat: Option<kinerja_domain::calibration::OrgPredikat>,
     pub objection: Option<ObjectionRecord>,
     /// For q4: the employee's other SKPs of the year with their evaluations.
     pub earlier: Vec<(SkpRecord, Vec<EvaluationRecord>)>,
@@ -216,12 +218,13 @@ async fn readable(
     Ok((skps::complete(db, skp).await?, employee, rights))
 }
 
-/// Whether the employee heads an OPD.
-async fn heads_opd(db: &Db, employee: &EmployeeRecord) -> Result<bool, ApiError> {
+/// The OPD the employee heads, if any.
+async fn opd_headed(db: &Db, employee: &EmployeeRecord) -> Result<Option<Uuid>, ApiError> {
     Ok(units::all(db)
         .await?
         .iter()
-        .any(|u| u.is_opd && u.head_employee_id == Some(employee.id)))
+        .find(|u| u.is_opd && u.head_employee_id == Some(employee.id))
+        .map(|u| u.id))
 }
 
 /// Loads the evaluation of `skp_id` for `period` with everything its view needs.
@@ -277,8 +280,14 @@ pub async fn load(
         }
         earlier.sort_by_key(|(s, _)| s.start_date);
     }
+    let opd = opd_headed(db, &employee).await?;
+    let org_predikat = match opd {
+        Some(unit) => super::calibration::org_predikat(db, full.skp.cycle_id, unit, period).await?,
+        None => None,
+    };
     Ok(Evaluation {
-        heads_opd: heads_opd(db, &employee).await?,
+        heads_opd: opd.is_some(),
+        org_predikat,
         record,
         full,
         cycle,
@@ -310,7 +319,7 @@ pub fn missing(e: &Evaluation) -> Vec<&'static str> {
     if r.work_rating.is_none() && !e.heads_opd {
         out.push("work_rating");
     }
-    if e.heads_opd {
+    if e.heads_opd && e.org_predikat.is_none() {
         out.push("org_predikat");
     }
     if r.behavior_ratings.len() < CoreValue::ALL.len() {
@@ -339,7 +348,7 @@ pub fn actions(e: &Evaluation, now: DateTime<Utc>) -> Vec<&'static str> {
     if running
         && e.rights.rate
         && r.period != Period::Q4
-        && !e.heads_opd
+        && (!e.heads_opd || e.org_predikat.is_some())
         && r.status.finalize().is_ok()
     {
         out.push("finalize");
@@ -634,9 +643,13 @@ pub async fn assess(
     }
     scores.sort_by_key(|s| CoreValue::ALL.iter().position(|v| *v == s.core_value));
     let before = e.record.clone();
+    // The head of an OPD: his work rating is his OPD's predikat of the period, once set.
+    let from_org = e.org_predikat.filter(|_| e.heads_opd).map(|org| {
+        kinerja_domain::calibration::head_work_rating(org, &e.cycle.settings.head_rating_from_org)
+    });
     let r = &mut e.record;
     r.status = next;
-    r.work_rating = input.work_rating;
+    r.work_rating = input.work_rating.or(from_org);
     r.suggested_work_rating = suggested;
     r.override_reason = reason.filter(|_| {
         input
@@ -683,7 +696,7 @@ pub async fn finalize(
     }
     let next = e.record.status.finalize().map_err(evaluation_error)?;
     ensure_running(&e.cycle)?;
-    if e.heads_opd {
+    if e.heads_opd && e.org_predikat.is_none() {
         return Err(ApiError::new(ErrorCode::OrgPredikatMissing));
     }
     let before = e.record.clone();

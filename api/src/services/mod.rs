@@ -2,6 +2,7 @@
 //! audit → commit. Handlers call these and only translate HTTP to arguments and back.
 
 pub mod audit;
+pub mod calibration;
 pub mod cycles;
 pub mod employees;
 pub mod evaluations;

@@ -395,6 +395,15 @@ pub async fn record_realization(
     if indicator.source == Source::Ikm {
         return Err(ApiError::new(ErrorCode::IndicatorComputed));
     }
+    if super::calibration::org_predikat(db, cycle.id, unit.id, input.period)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::new(ErrorCode::PeriodLocked).with_detail(
+            "The OPD's predikat of this period is set: its Perjanjian Kinerja realisasi no longer changes.",
+            "Predikat OPD periode ini sudah ditetapkan: realisasi Perjanjian Kinerjanya tidak dapat diubah lagi.",
+        ));
+    }
     if cycle.status != CycleStatus::Running {
         return Err(ApiError::new(ErrorCode::CycleNotRunning).with_detail(
             "Realisasi is recorded while the cycle runs.",

@@ -7,6 +7,7 @@ pub mod evaluations;
 pub mod idempotency_keys;
 pub mod login_failures;
 pub mod objections;
+pub mod opd_performance;
 pub mod refresh_tokens;
 pub mod service_accounts;
 pub mod skp_feedback;

@@ -144,3 +144,13 @@ pub async fn list(
         total: page.total,
     })
 }
+
+/// Every cycle (a year has at most one: they are few).
+pub async fn all(s: &impl Store) -> Result<Vec<CycleRecord>, PersistenceError> {
+    cycles::Entity::find()
+        .all(s.conn())
+        .await?
+        .into_iter()
+        .map(CycleRecord::try_from)
+        .collect()
+}

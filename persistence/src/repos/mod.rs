@@ -7,6 +7,7 @@ pub mod evaluations;
 pub mod feedback;
 pub mod idempotency;
 pub mod objections;
+pub mod opd_performance;
 pub mod realizations;
 pub mod service_accounts;
 pub mod sessions;
