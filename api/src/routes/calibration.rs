@@ -234,15 +234,18 @@ pub async fn put_performance(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let ctx = Context::of(&caller.caller, state.clock.now());
+    let input = calibration::PredikatInput {
+        period: body.period.into(),
+        predikat: body.predikat.into(),
+        reason: body.reason,
+    };
     let p = calibration::set_predikat(
         &state.db,
         &ctx,
         &caller.caller,
         path.into_inner(),
-        body.period.into(),
         &if_match,
-        body.predikat.into(),
-        body.reason,
+        input,
     )
     .await?;
     Ok(respond::ok(p.record.version, &performance_view(&p)))

@@ -193,16 +193,27 @@ fn audit_view(r: &OpdPerformanceRecord) -> Value {
 /// The leader above sets the OPD's predikat for a period (`If-Match` required; a reason when it
 /// differs from the suggestion). The head's work rating for that period follows, and the
 /// period's manual Perjanjian Kinerja realisasi lock.
+/// The predikat the leader above sets for a period, with his reason.
+#[derive(Debug, Clone)]
+pub struct PredikatInput {
+    pub period: Period,
+    pub predikat: OrgPredikat,
+    pub reason: Option<String>,
+}
+
 pub async fn set_predikat(
     db: &Db,
     ctx: &Context,
     caller: &Caller,
     route: (Uuid, Uuid),
-    period: Period,
     if_match: &IfMatch,
-    predikat: OrgPredikat,
-    reason: Option<String>,
+    input: PredikatInput,
 ) -> Result<Performance, ApiError> {
+    let PredikatInput {
+        period,
+        predikat,
+        reason,
+    } = input;
     let p = load(db, caller, ctx.now, route, period).await?;
     if !is_leader(caller, p.leader) {
         return Err(ApiError::new(ErrorCode::Forbidden).with_detail(
