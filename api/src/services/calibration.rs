@@ -35,7 +35,7 @@ use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::http::precondition::IfMatch;
 
 /// Creates the missing records: one per OPD and period of every running cycle (idempotent; run
-/// at start-up, when a cycle starts, and before a record is read).
+/// at start-up and when a cycle starts; a read fills in one OPD's with [`ensure_for`]).
 pub async fn ensure_records(
     db: &Db,
     now: chrono::DateTime<chrono::Utc>,
@@ -68,10 +68,48 @@ pub async fn ensure_records(
             }
         }
     }
-    let tx = db.begin().await?;
-    opd_performance::insert_many(&tx, &missing).await?;
-    tx.commit().await?;
+    insert(db, &missing).await?;
     Ok(missing.len())
+}
+
+async fn insert(db: &Db, records: &[OpdPerformanceRecord]) -> Result<(), ApiError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let tx = db.begin().await?;
+    opd_performance::insert_many(&tx, records).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The record of one OPD for a period; when the cycle runs and the OPD has none yet (it became an
+/// OPD after the cycle started), its records are created first.
+async fn ensure_for(
+    db: &Db,
+    cycle: &CycleRecord,
+    unit_id: Uuid,
+    period: Period,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<OpdPerformanceRecord>, ApiError> {
+    if let Some(record) = opd_performance::find(db, cycle.id, unit_id, period).await? {
+        return Ok(Some(record));
+    }
+    if cycle.status != CycleStatus::Running {
+        return Ok(None);
+    }
+    let have: HashSet<Period> = opd_performance::of_cycle(db, cycle.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.unit_id == unit_id)
+        .map(|r| r.period)
+        .collect();
+    let missing: Vec<OpdPerformanceRecord> = Period::ALL
+        .iter()
+        .filter(|p| !have.contains(p))
+        .map(|p| OpdPerformanceRecord::open(cycle.id, unit_id, *p, now))
+        .collect();
+    insert(db, &missing).await?;
+    Ok(opd_performance::find(db, cycle.id, unit_id, period).await?)
 }
 
 /// Who sets an OPD's predikat: the head of the nearest unit above it that has one, or an admin
@@ -144,8 +182,7 @@ pub async fn load(
     if !unit.is_opd {
         return Err(ApiError::new(ErrorCode::UnitNotOpd));
     }
-    ensure_records(db, now).await?;
-    let record = opd_performance::find(db, cycle_id, unit_id, period)
+    let record = ensure_for(db, &cycle, unit_id, period, now)
         .await?
         .ok_or_else(not_found)?;
     let pk = unit_indicators::list(db, cycle_id, unit_id).await?;
