@@ -121,17 +121,11 @@ pub enum Leader {
 }
 
 fn leader_of(unit: &UnitRecord, all: &[UnitRecord]) -> Leader {
-    let mut at = unit.parent_id;
-    while let Some(id) = at {
-        let Some(u) = all.iter().find(|u| u.id == id) else {
-            break;
-        };
-        if let Some(head) = u.head_employee_id {
-            return Leader::Employee(head);
-        }
-        at = u.parent_id.filter(|p| *p != unit.id);
-    }
-    Leader::WaliKota
+    super::scope::line_up(all, unit.id)
+        .iter()
+        .skip(1)
+        .find_map(|u| u.head_employee_id)
+        .map_or(Leader::WaliKota, Leader::Employee)
 }
 
 fn is_leader(caller: &Caller, leader: Leader) -> bool {

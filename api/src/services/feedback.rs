@@ -332,15 +332,10 @@ async fn units_listed(db: &Db, caller: &Caller, unit_id: Uuid) -> Result<Vec<Uui
     if caller.is_admin() || caller.is_auditor() || caller.has_scope(Scope::ReadPerformance) {
         return Ok(subtree.into_iter().collect());
     }
-    if let Some(me) = caller.user().and_then(|u| u.employee_id) {
-        let mut at = Some(unit_id);
-        while let Some(id) = at {
-            let unit = all.iter().find(|u| u.id == id);
-            if unit.is_some_and(|u| u.head_employee_id == Some(me)) {
-                return Ok(subtree.into_iter().collect());
-            }
-            at = unit.and_then(|u| u.parent_id).filter(|p| *p != unit_id);
-        }
+    if let Some(me) = caller.user().and_then(|u| u.employee_id)
+        && scope::heads_at_or_above(&all, unit_id, me)
+    {
+        return Ok(subtree.into_iter().collect());
     }
     if let Some(managed) = scope::managed_units(db, caller).await?
         && managed.contains(&unit_id)

@@ -114,6 +114,30 @@ pub async fn employee_access(db: &Db, caller: &Caller) -> Result<EmployeeAccess,
     })
 }
 
+/// A unit and the units above it, nearest first (a broken or circular link ends the line).
+pub fn line_up(all: &[UnitRecord], unit_id: Uuid) -> Vec<&UnitRecord> {
+    let mut line: Vec<&UnitRecord> = Vec::new();
+    let mut at = Some(unit_id);
+    while let Some(id) = at {
+        let Some(unit) = all.iter().find(|u| u.id == id) else {
+            break;
+        };
+        if line.iter().any(|u| u.id == unit.id) {
+            break;
+        }
+        line.push(unit);
+        at = unit.parent_id;
+    }
+    line
+}
+
+/// Whether `employee` heads the unit or a unit above it.
+pub fn heads_at_or_above(all: &[UnitRecord], unit_id: Uuid, employee: Uuid) -> bool {
+    line_up(all, unit_id)
+        .iter()
+        .any(|u| u.head_employee_id == Some(employee))
+}
+
 /// Loads a unit any signed-in caller may read.
 pub async fn visible_unit(db: &Db, id: Uuid) -> Result<UnitRecord, ApiError> {
     units::get(db, id).await?.ok_or_else(unit_not_found)

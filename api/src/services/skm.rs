@@ -716,17 +716,7 @@ pub async fn unit_feedback(
                     .is_some_and(|e| {
                         whole_subtree(unit_id, &units::children_map(&all)).contains(&e.unit_id)
                     });
-                let mut head_above = false;
-                let mut at = Some(unit_id);
-                while let Some(id) = at {
-                    let unit = all.iter().find(|u| u.id == id);
-                    if unit.is_some_and(|u| u.head_employee_id == Some(me)) {
-                        head_above = true;
-                        break;
-                    }
-                    at = unit.and_then(|u| u.parent_id).filter(|p| *p != unit_id);
-                }
-                staff_of || head_above
+                staff_of || scope::heads_at_or_above(&all, unit_id, me)
             }
         };
     if !allowed {
