@@ -435,30 +435,6 @@ pub struct SelfAssessmentInput {
     pub core_values: Vec<(CoreValue, String)>,
 }
 
-fn text_of(name: String, raw: &str, errors: &mut Vec<FieldError>) -> Option<String> {
-    match kinerja_domain::feedback::text(raw) {
-        Ok(t) => Some(t.to_owned()),
-        Err(kinerja_domain::feedback::FeedbackError::TooLong) => {
-            errors.push(FieldError::of(
-                &name,
-                "too_long",
-                "at most 4000 characters",
-                "paling panjang 4000 karakter",
-            ));
-            None
-        }
-        Err(_) => {
-            errors.push(FieldError::of(
-                &name,
-                "required",
-                "is required",
-                "wajib diisi",
-            ));
-            None
-        }
-    }
-}
-
 /// The pegawai's self-assessment (replaced whole), before the penilai rates.
 pub async fn self_assess(
     db: &Db,
@@ -495,11 +471,12 @@ pub async fn self_assess(
                 "muncul dua kali",
             ));
         }
-        if let Some(text) = text_of(format!("rhk[{n}].text"), text, &mut errors) {
-            out.rhk.push(RhkNote {
+        match super::text(&format!("rhk[{n}].text"), text) {
+            Ok(text) => out.rhk.push(RhkNote {
                 rhk_id: *rhk_id,
                 text,
-            });
+            }),
+            Err(e) => errors.push(e),
         }
     }
     for (n, (core_value, text)) in input.core_values.iter().enumerate() {
@@ -511,11 +488,12 @@ pub async fn self_assess(
                 "muncul dua kali",
             ));
         }
-        if let Some(text) = text_of(format!("core_values[{n}].text"), text, &mut errors) {
-            out.core_values.push(ValueNote {
+        match super::text(&format!("core_values[{n}].text"), text) {
+            Ok(text) => out.core_values.push(ValueNote {
                 core_value: *core_value,
                 text,
-            });
+            }),
+            Err(e) => errors.push(e),
         }
     }
     if input.rhk.is_empty() && input.core_values.is_empty() {

@@ -40,18 +40,6 @@ pub struct Thread {
     pub replies: Vec<FeedbackRecord>,
 }
 
-fn text_error(e: FeedbackError) -> FieldError {
-    match e {
-        FeedbackError::TooLong => FieldError::of(
-            "text",
-            "too_long",
-            "at most 4000 characters",
-            "paling panjang 4000 karakter",
-        ),
-        _ => FieldError::of("text", "required", "is required", "wajib diisi"),
-    }
-}
-
 fn not_found() -> ApiError {
     ApiError::new(ErrorCode::NotFound)
         .with_detail("No such feedback.", "Umpan balik tidak ditemukan.")
@@ -185,8 +173,8 @@ pub async fn give(
             "isi rhk_id atau core_value: hal yang dibahas",
         )),
     }
-    let text = rules::text(&input.text)
-        .map_err(|e| errors.push(text_error(e)))
+    let text = super::text("text", &input.text)
+        .map_err(|e| errors.push(e))
         .ok();
     let (Some(text), true) = (text, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
@@ -254,7 +242,7 @@ pub async fn reply(
         )
     })?;
     ensure_open(db, &full.skp).await?;
-    let text = rules::text(text).map_err(|e| ApiError::invalid(vec![text_error(e)]))?;
+    let text = super::text("text", text).map_err(|e| ApiError::invalid(vec![e]))?;
     let note = &thread.note;
     let reply = FeedbackRecord {
         id: Uuid::now_v7(),

@@ -82,6 +82,22 @@ impl Context {
     }
 }
 
+/// A free text of 1 to 4000 characters (a note, reply, reason, self-assessment), trimmed, or the
+/// error naming `field`.
+pub fn text(field: &str, raw: &str) -> Result<String, crate::error::FieldError> {
+    kinerja_domain::feedback::text(raw)
+        .map(str::to_owned)
+        .map_err(|e| match e {
+            kinerja_domain::feedback::FeedbackError::TooLong => crate::error::FieldError::of(
+                field,
+                "too_long",
+                "at most 4000 characters",
+                "paling panjang 4000 karakter",
+            ),
+            _ => crate::error::FieldError::of(field, "required", "is required", "wajib diisi"),
+        })
+}
+
 /// An exact measure from a posted decimal (at most 4 decimals, 0 or more); `field` is named in
 /// `errors` when it cannot be one.
 pub(crate) fn measure(

@@ -63,19 +63,7 @@ fn audit_view(o: &ObjectionRecord) -> Value {
 
 /// A text of 1..=4000 characters, trimmed, or the field error.
 fn text(name: &str, raw: &str) -> Result<String, ApiError> {
-    kinerja_domain::feedback::text(raw)
-        .map(str::to_owned)
-        .map_err(|e| {
-            ApiError::invalid(vec![match e {
-                kinerja_domain::feedback::FeedbackError::TooLong => FieldError::of(
-                    name,
-                    "too_long",
-                    "at most 4000 characters",
-                    "paling panjang 4000 karakter",
-                ),
-                _ => FieldError::of(name, "required", "is required", "wajib diisi"),
-            }])
-        })
+    super::text(name, raw).map_err(|e| ApiError::invalid(vec![e]))
 }
 
 /// The pegawai objects to his finalised evaluation, within the window.
