@@ -1951,8 +1951,8 @@ async fn demo_org_predikat(
     use kinerja_persistence::repos::opd_performance;
     crate::services::calibration::ensure_records(db, ctx.now).await?;
     let all = units::all(db).await?;
-    let tx = db.begin().await?;
-    for mut record in opd_performance::of_cycle(&tx, cycle.id).await? {
+    let mut set = Vec::new();
+    for mut record in opd_performance::of_cycle(db, cycle.id).await? {
         let ended = period_days(cycle.year, record.period).is_some_and(|(_, last)| last < as_of);
         if !ended || record.period == kinerja_domain::capaian::Period::Q4 {
             continue;
@@ -1960,27 +1960,11 @@ async fn demo_org_predikat(
         let Some(unit) = all.iter().find(|u| u.id == record.unit_id) else {
             continue;
         };
-        let pk = kinerja_persistence::repos::unit_indicators::list(&tx, cycle.id, unit.id).await?;
-        let realized = crate::services::unit_indicators::realizations_of(db, &pk).await?;
-        let capped: Vec<_> = pk
-            .iter()
-            .filter_map(|i| {
-                crate::services::unit_indicators::capaian_of(
-                    i,
-                    &realized,
-                    &[None; 4],
-                    cycle.settings.capaian_cap,
-                )
-                .into_iter()
-                .find(|c| c.period == record.period)
-                .map(|c| c.capaian.capped)
-            })
-            .collect();
-        let suggested = kinerja_domain::calibration::suggest_org_predikat(
-            &capped,
-            &cycle.settings.org_predikat_thresholds,
-        )
-        .map(|s| s.predikat);
+        let suggested =
+            crate::services::calibration::opd_capaian(db, cycle, unit.id, record.period)
+                .await?
+                .1
+                .map(|s| s.predikat);
         let breach =
             unit.code == "DISDUKCAPIL" && record.period == kinerja_domain::capaian::Period::Q2;
         let expected = record.version;
@@ -1996,7 +1980,11 @@ async fn demo_org_predikat(
             .and_then(|(_, last)| (last + chrono::Duration::days(12)).and_hms_opt(3, 0, 0))
             .map(|t| t.and_utc());
         record.version += 1;
-        opd_performance::update(&tx, &record, expected).await?;
+        set.push((record, expected));
+    }
+    let tx = db.begin().await?;
+    for (record, expected) in &set {
+        opd_performance::update(&tx, record, *expected).await?;
     }
     tx.commit().await?;
     Ok(())

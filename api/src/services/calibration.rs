@@ -179,9 +179,38 @@ pub async fn load(
     let record = ensure_for(db, &cycle, unit_id, period, now)
         .await?
         .ok_or_else(not_found)?;
-    let pk = unit_indicators::list(db, cycle_id, unit_id).await?;
+    let (indicators, suggestion) = opd_capaian(db, &cycle, unit_id, period).await?;
+    let leader = leader_of(&unit, &all);
+    Ok(Performance {
+        may_set: is_leader(caller, leader)
+            && cycle.status == CycleStatus::Running
+            && record.calibrated_at.is_none(),
+        record,
+        cycle,
+        unit,
+        leader,
+        indicators,
+        suggestion,
+    })
+}
+
+/// Each Perjanjian Kinerja indicator of an OPD with its capaian for the period, and the
+/// organisational predikat they suggest.
+pub async fn opd_capaian(
+    db: &Db,
+    cycle: &CycleRecord,
+    unit_id: Uuid,
+    period: Period,
+) -> Result<
+    (
+        Vec<(UnitIndicatorRecord, Option<PeriodCapaian>)>,
+        Option<OrgSuggestion>,
+    ),
+    ApiError,
+> {
+    let pk = unit_indicators::list(db, cycle.id, unit_id).await?;
     let realized = super::unit_indicators::realizations_of(db, &pk).await?;
-    let ikm = super::unit_indicators::ikm_of(db, cycle_id, unit_id, &pk).await?;
+    let ikm = super::unit_indicators::ikm_of(db, cycle.id, unit_id, &pk).await?;
     let cap = cycle.settings.capaian_cap;
     let indicators: Vec<(UnitIndicatorRecord, Option<PeriodCapaian>)> = pk
         .into_iter()
@@ -197,18 +226,7 @@ pub async fn load(
         .filter_map(|(_, c)| c.as_ref().map(|c| c.capaian.capped))
         .collect();
     let suggestion = suggest_org_predikat(&capped, &cycle.settings.org_predikat_thresholds);
-    let leader = leader_of(&unit, &all);
-    Ok(Performance {
-        may_set: is_leader(caller, leader)
-            && cycle.status == CycleStatus::Running
-            && record.calibrated_at.is_none(),
-        record,
-        cycle,
-        unit,
-        leader,
-        indicators,
-        suggestion,
-    })
+    Ok((indicators, suggestion))
 }
 
 fn audit_view(r: &OpdPerformanceRecord) -> Value {
