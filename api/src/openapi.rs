@@ -38,6 +38,7 @@ use crate::error::{ErrorCode, Problem, ProblemFieldError};
         (name = "evaluations", description = "Periodic and annual evaluations of an SKP: self-assessment, ratings, the predikat, finalisation, objections (keberatan)."),
         (name = "calibration", description = "Organisational performance per OPD and the calibration of its employees' predikat against the distribution curve (SE MenPANRB 3/2023)."),
         (name = "skm", description = "The citizen satisfaction survey for signed-in users: services, survey periods, results, unit feedback."),
+        (name = "training", description = "Competency development: programmes, participation, training records (JP kept as minutes), the yearly 20 JP compliance, recommendations from evaluations and development plans."),
         (name = "public", description = "Published figures, without login."),
         (name = "survey", description = "The citizen satisfaction survey (SKM) in public: the questionnaire of a service unit, submission tokens and responses, without login (rate limited)."),
         (name = "audit", description = "The audit trail of every write."),

@@ -19,6 +19,8 @@
 //! - [`feedback`]: continuous feedback: the BerAKHLAK core values, what a note is about, who writes.
 //! - [`skm`]: the citizen satisfaction survey: answers, NRR, IKM, mutu, sample size, areas to improve.
 //! - [`skp`]: the SKP agreement workflow and how a revision merges onto its original.
+//! - [`training`]: competency development: JP in minutes, the yearly requirement and compliance,
+//!   participation, external records, recommendations from evaluations, development plans.
 
 /// Declares a closed list of names with their Indonesian labels.
 macro_rules! named_enum {
@@ -55,3 +57,4 @@ pub mod feedback;
 pub mod org;
 pub mod skm;
 pub mod skp;
+pub mod training;

@@ -155,3 +155,28 @@ impl Policy for ImportsSurveyResponses {
             || caller.has_scope(kinerja_domain::accounts::Scope::ImportSurveyResponses)
     }
 }
+
+/// Reads reports (scoped by the services): every signed-in person, and services with
+/// `read:reports` or `read:performance`.
+#[derive(Debug)]
+pub struct ReportReader;
+impl Policy for ReportReader {
+    const WHO: &'static str = "signed-in users and services with read:reports or read:performance";
+    fn allows(caller: &Caller) -> bool {
+        caller.user().is_some()
+            || caller.has_scope(kinerja_domain::accounts::Scope::ReadReports)
+            || caller.has_scope(kinerja_domain::accounts::Scope::ReadPerformance)
+    }
+}
+
+/// Imports training records: admins, unit admins (for the staff of the units they manage: the
+/// import checks every row), and integrations with `import:training-records`.
+#[derive(Debug)]
+pub struct ImportsTrainingRecords;
+impl Policy for ImportsTrainingRecords {
+    const WHO: &'static str = "admin, unit_admin or a service account with import:training-records";
+    fn allows(caller: &Caller) -> bool {
+        crate::services::scope::may_manage_org(caller)
+            || caller.has_scope(kinerja_domain::accounts::Scope::ImportTrainingRecords)
+    }
+}

@@ -195,6 +195,21 @@ catalogue! {
         "A response belongs to the one survey period whose dates contain it: a unit's periods do not overlap.");
     SurveyPeriodClosed = (CONFLICT, "survey_period_closed", "Survey period closed", "Periode survei sudah ditutup",
         "The survey period is closed: it takes no more responses, and its results and the feedback they gave stand.");
+    // Competency development.
+    TrainingFull = (CONFLICT, "training_full", "Programme full", "Kuota program penuh",
+        "Every seat of the programme's quota is taken (dropped participations free theirs).");
+    TrainingEnded = (CONFLICT, "training_ended", "Programme ended", "Program sudah berakhir",
+        "The programme's end date has passed: it takes no new enrolments.");
+    AlreadyEnrolled = (CONFLICT, "already_enrolled", "Already enrolled", "Sudah terdaftar",
+        "The employee already holds a seat in this programme (or has completed it).");
+    ParticipationClosed = (CONFLICT, "participation_closed", "Participation closed", "Keikutsertaan sudah ditutup",
+        "The participation is completed or dropped: it no longer changes.");
+    RecordDecided = (CONFLICT, "record_decided", "Record already decided", "Catatan sudah diputuskan",
+        "The training record was already approved or rejected; the decision stands.");
+    DuplicateRecord = (CONFLICT, "duplicate_record", "Duplicate training record", "Catatan pelatihan ganda",
+        "The employee already has a training record with this certificate number (or this title on this date): JP count once.");
+    NotRecommended = (UNPROCESSABLE_ENTITY, "not_recommended", "Programme not recommended", "Program tidak direkomendasikan",
+        "A development plan takes programmes from the employee's recommendations for the cycle; `errors` names each that is not one.");
     // Imports.
     ImportInvalid = (UNPROCESSABLE_ENTITY, "import_invalid", "Import invalid", "Impor tidak valid",
         "Some rows are invalid; nothing was written. `errors` lists every bad row (`row` as in the file: the spreadsheet row for CSV with the header as row 1, the 1-based position for JSON), `field`, `code` and `message`; `created`, `updated`, `unchanged` count the valid rows.");

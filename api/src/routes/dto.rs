@@ -283,3 +283,40 @@ pub fn exact(field: &str, v: Option<f64>, errors: &mut Vec<FieldError>) -> Optio
         }
     }
 }
+
+mirror_enum! {
+    /// A route of competency development (Peraturan LAN 10/2018).
+    RouteName => kinerja_domain::training::Route { Klasikal, Nonklasikal }
+}
+
+mirror_enum! {
+    /// How the learning happens: `pelatihan`, `seminar`, `workshop`, `kursus`, `penataran`,
+    /// `bimbingan_teknis`, `sosialisasi` (klasikal); the rest nonklasikal.
+    MethodName => kinerja_domain::training::Method {
+        Pelatihan, Seminar, Workshop, Kursus, Penataran, BimbinganTeknis, Sosialisasi, Coaching,
+        Mentoring, ELearning, PelatihanJarakJauh, Magang, Benchmarking, Detasering,
+        PertukaranPegawai, BelajarMandiri, KomunitasBelajar, AlamTerbuka,
+    }
+}
+
+mirror_enum! {
+    /// An employee's place in a programme: `enrolled` → `attended` → `completed`, or `dropped`.
+    ParticipationStatusName => kinerja_domain::training::ParticipationStatus {
+        Enrolled, Attended, Completed, Dropped,
+    }
+}
+
+mirror_enum! {
+    /// Where a training record came from.
+    RecordSourceName => kinerja_domain::training::RecordSource { Programme, External, Import }
+}
+
+mirror_enum! {
+    /// Whether a training record counts: only `approved` ones do.
+    RecordStatusName => kinerja_domain::training::RecordStatus { Pending, Approved, Rejected }
+}
+
+mirror_enum! {
+    /// A development plan's status, derived from its enrolments.
+    PlanStatusName => kinerja_domain::training::PlanStatus { None, Planned, InProgress, Done }
+}

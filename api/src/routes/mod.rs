@@ -17,6 +17,7 @@ pub mod service;
 pub mod service_accounts;
 pub mod skm;
 pub mod skps;
+pub mod training;
 pub mod units;
 pub mod users;
 
@@ -125,6 +126,25 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(service_accounts::update_service_account)
                 .service(service_accounts::rotate_service_account)
                 .service(service_accounts::revoke_service_account)
+                .service(training::list_trainings)
+                .service(training::create_training)
+                .service(training::get_training)
+                .service(training::update_training)
+                .service(training::list_participants)
+                .service(training::enrol)
+                .service(training::attend)
+                .service(training::complete)
+                .service(training::drop_out)
+                .service(training::employee_records)
+                .service(training::submit_record)
+                .service(training::list_records)
+                .service(training::get_record)
+                .service(training::approve_record)
+                .service(training::reject_record)
+                .service(training::training_compliance)
+                .service(training::recommendations)
+                .service(training::accept_plan)
+                .service(training::get_plan)
                 .service(audit::list_audit_events)
                 // Unmatched paths under the scope would otherwise get actix's bare 404.
                 .default_service(web::to(not_found_or_method_not_allowed)),

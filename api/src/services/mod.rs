@@ -17,6 +17,7 @@ pub mod sessions;
 pub mod skm;
 pub mod skps;
 pub mod survey;
+pub mod training;
 pub mod unit_indicators;
 pub mod units;
 pub mod users;

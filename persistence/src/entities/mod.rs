@@ -2,6 +2,8 @@
 
 pub mod audit_events;
 pub mod cycles;
+pub mod development_plan_items;
+pub mod development_plans;
 pub mod employees;
 pub mod evaluations;
 pub mod idempotency_keys;
@@ -20,6 +22,9 @@ pub mod survey_periods;
 pub mod survey_rate;
 pub mod survey_responses;
 pub mod survey_tokens;
+pub mod training_participants;
+pub mod training_records;
+pub mod trainings;
 pub mod unit_feedback;
 pub mod unit_indicator_realizations;
 pub mod unit_indicators;

@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod skm;
 pub mod skps;
 pub mod survey_guard;
+pub mod training;
 pub mod unit_indicators;
 pub mod unit_realizations;
 pub mod units;
