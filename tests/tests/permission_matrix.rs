@@ -164,6 +164,34 @@ const MATRIX: &[Row] = &[
     row("GET /api/v1/cycles/{id}/units/{unit_id}/calibration", [401, 404, 404, 404, 404, 404]),
     row("POST /api/v1/cycles/{id}/units/{unit_id}/calibration/finalize", [401, 404, 404, 404, 404, 404]),
     row("GET /api/v1/cycles/{id}/calibration",          [401, 200, 200, 200, 200, 200]),
+    // Competency development: the catalogue is the admins'; the fixture employee (the head's
+    // subordinate) is enrolled and has a pending external record. Enrolment targets the head
+    // himself (he enrols himself; an auditor or a service may not). Attendance and completion
+    // are the organisers'; dropping a completed participation is 409; the head drops as the
+    // superior.
+    row("GET /api/v1/trainings",                        [401, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/trainings",                       [401, 201, 403, 403, 403, 403]),
+    row("GET /api/v1/trainings/{id}",                   [401, 200, 200, 200, 200, 200]),
+    row("PATCH /api/v1/trainings/{id}",                 [401, 200, 403, 403, 403, 403]),
+    row("GET /api/v1/trainings/{id}/participants",      [401, 200, 200, 200, 200, 200]),
+    row("POST /api/v1/trainings/{id}/participants",     [401, 201, 201, 201, 403, 403]),
+    row("POST /api/v1/trainings/{id}/participants/{employee_id}/attend", [401, 200, 200, 403, 403, 403]),
+    row("POST /api/v1/trainings/{id}/participants/{employee_id}/complete", [401, 200, 200, 403, 403, 403]),
+    row("POST /api/v1/trainings/{id}/participants/{employee_id}/drop", [401, 409, 409, 200, 403, 403]),
+    row("GET /api/v1/employees/{id}/training-records",  [401, 200, 200, 200, 200, 200]),
+    // Submitted by the employee himself: the row targets the head (the employee caller).
+    row("POST /api/v1/employees/{id}/training-records", [401, 403, 403, 201, 403, 403]),
+    row("GET /api/v1/training-records",                 [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/training-records/{id}",            [401, 200, 200, 200, 200, 200]),
+    // Decided by the direct superior (the head) only; then it is decided (409).
+    row("POST /api/v1/training-records/{id}/approve",   [401, 403, 403, 200, 403, 403]),
+    row("POST /api/v1/training-records/{id}/reject",    [401, 403, 403, 409, 403, 403]),
+    row("POST /api/v1/imports/training-records",        [401, 200, 200, 403, 403, 200]),
+    row("GET /api/v1/reports/training-compliance",      [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/employees/{id}/development-recommendations", [401, 200, 200, 200, 200, 200]),
+    // Nothing is recommended without evaluations: the superior and admins get 422.
+    row("POST /api/v1/employees/{id}/development-plan", [401, 422, 403, 422, 403, 403]),
+    row("GET /api/v1/employees/{id}/development-plan",  [401, 200, 200, 200, 200, 200]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -194,6 +222,12 @@ struct Fixtures {
     /// A service of the sub-unit (a service unit) and its Q1 survey period.
     service: uuid::Uuid,
     survey_period: uuid::Uuid,
+    /// The OPD's head (the employee caller), the fixture employee's supervisor.
+    head: uuid::Uuid,
+    /// A programme the fixture employee is enrolled in.
+    training: uuid::Uuid,
+    /// A pending external training record of the fixture employee.
+    record: uuid::Uuid,
     /// The caller's token (none for the anonymous caller).
     token: Option<String>,
 }
@@ -329,6 +363,50 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
         rhk_ids.push(rhks.last().unwrap()["id"].as_str().unwrap().to_owned());
     }
     let (rhk_kept, rhk_removed) = (rhk_ids[0].clone(), rhk_ids[1].clone());
+    let training = id_of(
+        app.post_as(
+            "/api/v1/trainings",
+            a,
+            &json!({"title": "Pelatihan SIAK", "route": "klasikal", "method": "pelatihan", "jp": 16,
+                    "competencies": ["teknologi_informasi"], "provider": "BKPSDM",
+                    "start_date": "2026-02-01", "end_date": "2026-12-31"}),
+        )
+        .await,
+    );
+    app.post_as(
+        &format!("/api/v1/trainings/{training}/participants"),
+        a,
+        &json!({"employee_id": employee}),
+    )
+    .await
+    .assert_status(201);
+    let record = uuid::Uuid::now_v7();
+    kinerja_persistence::repos::training::insert_record(
+        &app.db,
+        &kinerja_persistence::repos::training::RecordRecord {
+            id: record,
+            employee_id: employee,
+            source: kinerja_domain::training::RecordSource::External,
+            training_id: None,
+            title: "E-Learning Literasi Digital".into(),
+            route: kinerja_domain::training::Route::Nonklasikal,
+            method: kinerja_domain::training::Method::ELearning,
+            jp_minutes: 450,
+            completed_on: chrono::NaiveDate::from_ymd_opt(2026, 2, 10).unwrap(),
+            certificate_no: Some("ASNU-1".into()),
+            evidence: Some("https://asn.example/1".into()),
+            status: kinerja_domain::training::RecordStatus::Pending,
+            submitted_by: None,
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await
+    .unwrap();
 
     let token = match caller {
         Caller::Anonymous => None,
@@ -362,6 +440,9 @@ async fn fixtures(app: &TestApp, caller: Caller) -> Fixtures {
         rhk_removed,
         service,
         survey_period,
+        head,
+        training,
+        record,
         token,
     }
 }
@@ -412,12 +493,18 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
             fx.sub_unit
         }
         .to_string()
+    } else if operation == "POST /api/v1/employees/{id}/training-records" {
+        fx.head.to_string()
     } else if template.starts_with("/api/v1/employees/") {
         fx.employee.to_string()
     } else if template.starts_with("/api/v1/cycles/") {
         fx.cycle.clone()
     } else if template.starts_with("/api/v1/skps/") {
         fx.skp.clone()
+    } else if template.starts_with("/api/v1/trainings/") {
+        fx.training.to_string()
+    } else if template.starts_with("/api/v1/training-records/") {
+        fx.record.to_string()
     } else if template.starts_with("/api/v1/objections/") {
         uuid::Uuid::nil().to_string()
     } else {
@@ -427,6 +514,7 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         .replace("{id}", &id)
         .replace("{unit_id}", &fx.opd.to_string())
         .replace("{indicator_id}", &fx.indicator)
+        .replace("{employee_id}", &fx.employee.to_string())
         .replace("{feedback_id}", &uuid::Uuid::nil().to_string())
         .replace("{period}", "q1")
         .replace("{service_id}", &fx.service.to_string())
@@ -444,6 +532,9 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "GET /api/v1/feedback" => format!("{path}?unit_id={}", fx.opd),
         "GET /api/v1/skm/results" => format!("{path}?unit_id={}", fx.sub_unit),
         "GET /api/v1/public/ikm" => format!("{path}?unit_code=OPD1.SUB&year=2026"),
+        "GET /api/v1/reports/training-compliance" => format!("{path}?unit_id={}", fx.opd),
+        "GET /api/v1/employees/{id}/development-recommendations"
+        | "GET /api/v1/employees/{id}/development-plan" => format!("{path}?cycle_id={}", fx.cycle),
         _ => path,
     };
     let body = match operation {
@@ -531,6 +622,34 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "POST /api/v1/cycles/{id}/units/{unit_id}/calibration/finalize" => {
             Some(json!({"period": "q4"}))
         }
+        "POST /api/v1/trainings" => Some(json!({
+            "title": format!("Coaching {serial}"), "route": "nonklasikal", "method": "coaching", "jp": 4,
+            "provider": "BKPSDM", "start_date": "2026-03-01", "end_date": "2026-03-31",
+        })),
+        "PATCH /api/v1/trainings/{id}" => Some(json!({"quota": 50})),
+        "POST /api/v1/trainings/{id}/participants" => Some(json!({"employee_id": fx.head})),
+        "POST /api/v1/trainings/{id}/participants/{employee_id}/attend" => Some(json!({})),
+        "POST /api/v1/trainings/{id}/participants/{employee_id}/complete" => {
+            Some(json!({"jp": 8, "certificate_no": format!("SIAK-{serial}")}))
+        }
+        "POST /api/v1/trainings/{id}/participants/{employee_id}/drop" => {
+            Some(json!({"reason": "Tugas luar kota"}))
+        }
+        "POST /api/v1/employees/{id}/training-records" => Some(json!({
+            "title": "Webinar Manajemen ASN", "route": "klasikal", "method": "seminar", "jp": 2,
+            "completed_on": "2026-02-20", "evidence": "Sertifikat webinar",
+        })),
+        "POST /api/v1/training-records/{id}/approve" => Some(json!({})),
+        "POST /api/v1/training-records/{id}/reject" => {
+            Some(json!({"reason": "Sertifikat tidak terbaca"}))
+        }
+        "POST /api/v1/employees/{id}/development-plan" => {
+            Some(json!({"cycle_id": fx.cycle, "training_ids": [fx.training]}))
+        }
+        "POST /api/v1/imports/training-records" => Some(json!([{
+            "nip": kinerja_tests::test_nip(2), "title": "Bimtek Arsip Elektronik", "route": "klasikal",
+            "method": "bimbingan_teknis", "jp": 8, "completed_on": "2026-02-20", "certificate_no": format!("IMP-{serial}"),
+        }])),
         "POST /api/v1/imports/units" => Some(
             json!([{"code": format!("IMP{serial}"), "name": "Bidang Impor", "kind": "bidang", "parent_code": "OPD1"}]),
         ),

@@ -689,3 +689,84 @@ async fn recommendations_follow_a_below_expectation_rating_to_the_right_programm
     })
     .await;
 }
+
+#[tokio::test]
+async fn imported_records_count_at_once_and_upsert_by_certificate() {
+    on_each_db(async |app: &TestApp| {
+        let c = city(app).await;
+        let staf_nip = kinerja_tests::test_nip(3);
+        let kadis_nip = kinerja_tests::test_nip(2);
+        // The staff member's pending e-learning record: the import approves it.
+        app.post_as(
+            &format!("/api/v1/employees/{}/training-records", c.staf.0),
+            &c.staf.1,
+            &json!({"title": "E-Learning Literasi Digital", "route": "nonklasikal", "method": "e_learning",
+                    "jp": 10, "completed_on": "2026-02-15", "certificate_no": "ASNU-77", "evidence": "tautan"}),
+        )
+        .await
+        .assert_status(201);
+        let csv = format!(
+            "nip,title,route,method,jp,completed_on,certificate_no\n\
+             {staf_nip},Pelatihan Dasar Analisis Data,nonklasikal,e_learning,12,2026-02-14,LAN-ELN-871\n\
+             {staf_nip},Bimtek Arsip Elektronik,klasikal,bimbingan_teknis,2.5,2026-02-20,\n\
+             {staf_nip},E-Learning Literasi Digital,nonklasikal,e_learning,10,2026-02-15,asnu-77\n\
+             {kadis_nip},Coaching Kepemimpinan,nonklasikal,coaching,6,2026-01-31,LAN-CO-5\n"
+        );
+        let path = "/api/v1/imports/training-records";
+        let dry = app.import(&c.admin, &format!("{path}?dry_run=true"), "text/csv", csv.clone()).await;
+        dry.assert_status(200);
+        assert_eq!(dry.json(), json!({"dry_run": true, "created": 3, "updated": 1, "unchanged": 0}));
+        let records = format!("/api/v1/employees/{}/training-records", c.staf.0);
+        assert_eq!(app.get_as(&records, &c.staf.1).await.json()["compliance"]["jp"], 0.0, "a dry run writes nothing");
+
+        // The unit admin imports for his own units only.
+        app.import(&c.operator, path, "text/csv", csv.clone())
+            .await
+            .assert_status(200);
+        let standing = app.get_as(&records, &c.staf.1).await.json();
+        // 12 + 2.5 (113 minutes) + 10 = 24.51 JP, all counted.
+        assert_eq!((standing["compliance"]["jp"].clone(), standing["pending_jp"].clone()), (json!(24.51), json!(0.0)));
+        assert_eq!(standing["items"].as_array().unwrap().len(), 3);
+        let again = app.import(&c.operator, path, "text/csv", csv.clone()).await;
+        assert_eq!(again.json(), json!({"dry_run": false, "created": 0, "updated": 0, "unchanged": 4}));
+        let changed = csv.replace("Bimtek Arsip Elektronik,klasikal,bimbingan_teknis,2.5", "Bimtek Arsip Elektronik,klasikal,bimbingan_teknis,3");
+        let changed = app.import(&c.admin, path, "text/csv", changed).await;
+        // Without a certificate the key is the title and date: the JP change is an update.
+        assert_eq!(changed.json(), json!({"dry_run": false, "created": 0, "updated": 1, "unchanged": 3}));
+
+        // Every bad row is reported, nothing is written.
+        let bad = format!(
+            "nip,title,route,method,jp,completed_on,certificate_no\n\
+             {staf_nip},Pelatihan Baru,klasikal,coaching,4,2026-02-01,X-1\n\
+             {staf_nip},Pelatihan Baru,klasikal,pelatihan,0,2026-02-01,X-2\n\
+             {staf_nip},Pelatihan Baru,klasikal,pelatihan,4,2027-01-01,X-3\n\
+             {},Pelatihan Baru,klasikal,pelatihan,4,2026-02-01,X-4\n\
+             {staf_nip},Pelatihan Baru,klasikal,pelatihan,4,2026-02-01,x-5\n\
+             {staf_nip},Pelatihan Lain,klasikal,pelatihan,4,2026-02-02,X-5\n",
+            kinerja_tests::test_nip(1)
+        );
+        let problem = app.import(&c.operator, path, "text/csv", bad).await.assert_problem(422, "import_invalid");
+        let errors: Vec<(u64, &str, &str)> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            errors,
+            vec![
+                (2, "method", "wrong_route"),
+                (3, "jp", "invalid"),
+                (4, "completed_on", "invalid"),
+                (5, "nip", "unknown_employee"),
+                (7, "certificate_no", "duplicate_in_file"),
+            ]
+        );
+        assert_eq!(app.get_as(&records, &c.staf.1).await.json()["items"].as_array().unwrap().len(), 3);
+        // Employees and auditors do not import.
+        app.import(&c.staf.1, path, "text/csv", csv).await.assert_problem(403, "forbidden");
+        let audit = app.get_as("/api/v1/audit-events?action=import.training_records", &c.admin).await.json();
+        assert_eq!(audit["total"], 3, "one event per applied import, none for the dry run or the refused one");
+    })
+    .await;
+}

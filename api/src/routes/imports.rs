@@ -9,14 +9,17 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::cycles::PeriodName;
-use super::dto::{EmployeeStatusName, EmploymentTypeName, PositionKindName, UnitKindName};
+use super::dto::{
+    EmployeeStatusName, EmploymentTypeName, MethodName, PositionKindName, RouteName, UnitKindName,
+};
 use super::indicators::{AggregationName, DirectionName};
 use super::skps::{AspectName, RhkKindName};
 
 use crate::app::AppState;
 use crate::auth::Need;
 use crate::auth::policy::{
-    ImportsEmployees, ImportsRealizations, ImportsSkps, ImportsSurveyResponses, ImportsUnits,
+    ImportsEmployees, ImportsRealizations, ImportsSkps, ImportsSurveyResponses,
+    ImportsTrainingRecords, ImportsUnits,
 };
 use crate::error::{ApiError, ErrorCode};
 use crate::http::Query;
@@ -428,6 +431,69 @@ pub async fn import_survey_responses(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = Context::of(&caller.caller, state.clock.now());
     let outcome = imports::survey_responses::import(
+        &state.db,
+        &ctx,
+        &caller.caller,
+        &file.bytes,
+        file.format,
+        query.dry_run(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// One row of a training-record import in JSON (the CSV columns, by name).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+#[schema(example = json!({
+    "nip": "198507122010011003", "title": "Pelatihan Dasar Analisis Data", "route": "nonklasikal",
+    "method": "e_learning", "jp": 12, "completed_on": "2026-02-14", "certificate_no": "LAN-ELN-2026-00871"
+}))]
+pub struct TrainingRecordImportRow {
+    #[schema(min_length = 18, max_length = 18, example = "198507122010011003")]
+    nip: String,
+    #[schema(min_length = 1, max_length = 200)]
+    title: String,
+    route: RouteName,
+    /// Must belong to `route`.
+    method: MethodName,
+    /// More than 0, at most 2 decimals (kept as whole minutes; 1 JP = 45 minutes).
+    #[schema(exclusive_minimum = 0, maximum = 2000)]
+    jp: f64,
+    /// `YYYY-MM-DD`, not after today (WIB): the year it counts for.
+    completed_on: chrono::NaiveDate,
+    /// The key of the record with the NIP; without one, the title and date are.
+    #[schema(max_length = 100)]
+    certificate_no: Option<String>,
+}
+
+/// Import training records done elsewhere: CSV columns
+/// `nip,title,route,method,jp,completed_on,certificate_no` (or a JSON array). Upsert by NIP +
+/// certificate number (or NIP + title + completion date without one); imported records count
+/// at once (a pending record with the same key is approved by the import). Admins, unit admins
+/// for the staff of their units, and integrations with `import:training-records`.
+#[utoipa::path(
+    tag = "imports",
+    security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(description = "CSV with a header row (`,` or `;`, UTF-8, BOM allowed), or a JSON array of rows.", content(
+        (String = "text/csv", example = "nip,title,route,method,jp,completed_on,certificate_no\n198507122010011003,Pelatihan Dasar Analisis Data,nonklasikal,e_learning,12,2026-02-14,LAN-ELN-2026-00871\n198507122010011003,Bimtek Arsip Elektronik,klasikal,bimbingan_teknis,8,2026-02-20,\n"),
+        (Vec<TrainingRecordImportRow> = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "Imported (or, with `dry_run`, checked).", body = ImportOutcome),
+        (status = 422, description = "`import_invalid` (every bad row listed; nothing written) or `import_empty`."),
+    )
+)]
+#[post("/imports/training-records")]
+pub async fn import_training_records(
+    caller: Need<ImportsTrainingRecords>,
+    state: web::Data<AppState>,
+    query: Query<ImportQuery>,
+    file: Upload,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = Context::of(&caller.caller, state.clock.now());
+    let outcome = imports::training_records::import(
         &state.db,
         &ctx,
         &caller.caller,

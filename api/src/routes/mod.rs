@@ -61,6 +61,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(imports::import_skps)
                 .service(imports::import_realizations)
                 .service(imports::import_survey_responses)
+                .service(imports::import_training_records)
                 .service(public_survey::get_questionnaire)
                 .service(public_survey::issue_token)
                 .service(public_survey::submit_response)

@@ -1012,7 +1012,7 @@ pub struct ExternalInput {
 }
 
 /// The earliest completion date a record may carry.
-fn earliest() -> NaiveDate {
+pub fn earliest() -> NaiveDate {
     NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)
 }
 

@@ -7,6 +7,7 @@ pub mod employees;
 pub mod realizations;
 pub mod skps;
 pub mod survey_responses;
+pub mod training_records;
 pub mod units;
 
 use std::collections::BTreeSet;
