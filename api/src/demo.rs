@@ -1991,6 +1991,449 @@ async fn demo_org_predikat(
 }
 
 /// Seeds the demo city into an empty database.
+/// A demo programme: title, method, JP, tags, provider, start (month, day), days, quota.
+type DemoProgramme = (
+    &'static str,
+    kinerja_domain::training::Method,
+    u32,
+    &'static [&'static str],
+    &'static str,
+    (u32, u32),
+    i64,
+    Option<u32>,
+);
+
+/// The city's competency development catalogue for the year: about 20 programmes of both routes,
+/// IT training for Disdukcapil's staff among them.
+const PROGRAMMES: &[DemoProgramme] = {
+    use kinerja_domain::training::Method::*;
+    &[
+        (
+            "Pelatihan SIAK Terpusat dan Tanda Tangan Elektronik",
+            Pelatihan,
+            16,
+            &["teknologi_informasi", "pelayanan_publik"],
+            "Ditjen Dukcapil Kemendagri",
+            (2, 9),
+            2,
+            Some(640),
+        ),
+        (
+            "Keamanan Data Kependudukan",
+            ELearning,
+            8,
+            &["teknologi_informasi", "akuntabel"],
+            "Ditjen Dukcapil Kemendagri",
+            (3, 2),
+            30,
+            None,
+        ),
+        (
+            "Literasi Digital ASN",
+            ELearning,
+            10,
+            &["teknologi_informasi", "adaptif"],
+            "LAN RI (ASN Unggul)",
+            (1, 15),
+            60,
+            None,
+        ),
+        (
+            "Pengolahan Data dengan Spreadsheet",
+            Pelatihan,
+            12,
+            &["teknologi_informasi"],
+            "Dinas Kominfo Kota Pematangsiantar",
+            (4, 21),
+            2,
+            Some(320),
+        ),
+        (
+            "Aplikasi Srikandi untuk Arsip Dinamis",
+            BimbinganTeknis,
+            8,
+            &["teknologi_informasi", "akuntabel"],
+            "ANRI",
+            (5, 19),
+            1,
+            Some(480),
+        ),
+        (
+            "Pelayanan Prima",
+            Pelatihan,
+            16,
+            &["berorientasi_pelayanan", "pelayanan_publik"],
+            "BKPSDM Kota Pematangsiantar",
+            (3, 10),
+            2,
+            Some(480),
+        ),
+        (
+            "Penanganan Pengaduan SP4N-LAPOR!",
+            Workshop,
+            6,
+            &["berorientasi_pelayanan", "pelayanan_publik"],
+            "Bagian Organisasi Setda",
+            (6, 9),
+            1,
+            Some(400),
+        ),
+        (
+            "Orientasi Nilai Dasar BerAKHLAK",
+            Sosialisasi,
+            4,
+            &[
+                "berorientasi_pelayanan",
+                "akuntabel",
+                "kompeten",
+                "harmonis",
+                "loyal",
+                "adaptif",
+                "kolaboratif",
+            ],
+            "BKPSDM Kota Pematangsiantar",
+            (2, 2),
+            1,
+            None,
+        ),
+        (
+            "Penyusunan SKP dan Manajemen Kinerja",
+            BimbinganTeknis,
+            8,
+            &["akuntabel", "manajemen_kinerja"],
+            "BKPSDM Kota Pematangsiantar",
+            (1, 20),
+            1,
+            Some(960),
+        ),
+        (
+            "Bimtek SAKIP Perangkat Daerah",
+            BimbinganTeknis,
+            12,
+            &["akuntabel", "perencanaan"],
+            "Bappeda Kota Pematangsiantar",
+            (4, 7),
+            2,
+            Some(480),
+        ),
+        (
+            "Pengadaan Barang/Jasa Pemerintah Tingkat Dasar",
+            Pelatihan,
+            24,
+            &["pengadaan", "akuntabel"],
+            "LKPP",
+            (7, 14),
+            3,
+            Some(240),
+        ),
+        (
+            "Penatausahaan Keuangan Daerah di SIPD",
+            Pelatihan,
+            16,
+            &["keuangan_daerah", "teknologi_informasi"],
+            "BPKPD Kota Pematangsiantar",
+            (8, 4),
+            2,
+            Some(320),
+        ),
+        (
+            "Coaching Kepemimpinan Pengawas",
+            Coaching,
+            6,
+            &["kepemimpinan", "kolaboratif"],
+            "BKPSDM Kota Pematangsiantar",
+            (5, 5),
+            21,
+            Some(25),
+        ),
+        (
+            "Mentoring Pejabat Fungsional Pemula",
+            Mentoring,
+            8,
+            &["kompeten", "kolaboratif"],
+            "BKPSDM Kota Pematangsiantar",
+            (6, 2),
+            30,
+            Some(240),
+        ),
+        (
+            "Komunitas Belajar Analisis Data Pelayanan",
+            KomunitasBelajar,
+            6,
+            &["teknologi_informasi", "kolaboratif"],
+            "Dinas Kominfo Kota Pematangsiantar",
+            (7, 1),
+            90,
+            None,
+        ),
+        (
+            "Etika Komunikasi dan Public Speaking",
+            Seminar,
+            4,
+            &["harmonis", "berorientasi_pelayanan"],
+            "BKPSDM Kota Pematangsiantar",
+            (9, 16),
+            1,
+            Some(1200),
+        ),
+        (
+            "Magang Layanan Adminduk Terintegrasi",
+            Magang,
+            20,
+            &["pelayanan_publik", "teknologi_informasi"],
+            "Disdukcapil Kota Medan",
+            (9, 1),
+            10,
+            Some(10),
+        ),
+        (
+            "Kesehatan dan Keselamatan Kerja Perkantoran",
+            Sosialisasi,
+            3,
+            &["kompeten"],
+            "Dinas Tenaga Kerja Kota Pematangsiantar",
+            (10, 6),
+            1,
+            None,
+        ),
+        (
+            "Manajemen Risiko dan Pengendalian Intern",
+            Pelatihan,
+            12,
+            &["akuntabel", "pengendalian_intern"],
+            "Inspektorat Kota Pematangsiantar",
+            (11, 9),
+            2,
+            Some(320),
+        ),
+        (
+            "Layanan Digital Kependudukan (IKD)",
+            Pelatihan,
+            12,
+            &["teknologi_informasi", "berorientasi_pelayanan"],
+            "Ditjen Dukcapil Kemendagri",
+            (11, 23),
+            2,
+            Some(480),
+        ),
+        (
+            "Penulisan Naskah Dinas",
+            Kursus,
+            8,
+            &["kompeten", "tata_naskah"],
+            "BKPSDM Kota Pematangsiantar",
+            (12, 1),
+            2,
+            Some(400),
+        ),
+    ]
+};
+
+/// The year's programmes, who took part, and the training records that count: Disdukcapil's
+/// staff all go through the SIAK and data-security training; everyone takes zero to five more
+/// programmes, so that some end the year short of 20 JP. Programmes over by `as_of` are
+/// completed (some dropped), those running are attended, those ahead have enrolments. A few
+/// e-learning certificates wait for the superior's approval.
+fn demo_training(
+    b: &Builder,
+    year: i32,
+    as_of: NaiveDate,
+) -> (
+    Vec<kinerja_persistence::repos::training::ProgrammeRecord>,
+    Vec<kinerja_persistence::repos::training::ParticipantRecord>,
+    Vec<kinerja_persistence::repos::training::RecordRecord>,
+) {
+    use kinerja_domain::training::{
+        MINUTES_PER_JP, Method, ParticipationStatus, RecordSource, RecordStatus, Session,
+    };
+    use kinerja_persistence::repos::training::{ParticipantRecord, ProgrammeRecord, RecordRecord};
+    let mut rng = ChaCha8Rng::seed_from_u64(10_2018);
+    let mut seed = 120_000_u128;
+    let mut next_id = || {
+        seed += 1;
+        demo_id(seed)
+    };
+    let noon = |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(5, 0, 0).unwrap_or_default());
+    let programmes: Vec<ProgrammeRecord> = PROGRAMMES
+        .iter()
+        .map(
+            |(title, method, jp, tags, provider, (month, day), days, quota)| {
+                let start = NaiveDate::from_ymd_opt(year, *month, *day).unwrap_or(as_of);
+                let end = (start + chrono::Duration::days(days - 1))
+                    .min(NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(start));
+                // Classroom days get a session each (at most five listed).
+                let sessions = if method.route() == kinerja_domain::training::Route::Klasikal {
+                    (0..(*days).min(5))
+                        .map(|d| Session {
+                            date: start + chrono::Duration::days(d),
+                            start_time: chrono::NaiveTime::from_hms_opt(8, 0, 0),
+                            end_time: chrono::NaiveTime::from_hms_opt(16, 0, 0),
+                            location: Some("Aula BKPSDM, Jl. Merdeka".to_owned()),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let created = noon(NaiveDate::from_ymd_opt(year, 1, 5).unwrap_or(start)).min(b.now);
+                ProgrammeRecord {
+                    id: next_id(),
+                    title: (*title).to_owned(),
+                    description: None,
+                    route: method.route(),
+                    method: *method,
+                    jp_minutes: i64::from(*jp) * MINUTES_PER_JP,
+                    competencies: tags.iter().map(|t| (*t).to_owned()).collect(),
+                    provider: (*provider).to_owned(),
+                    start_date: start,
+                    end_date: end,
+                    quota: *quota,
+                    sessions,
+                    created_by: None,
+                    version: 1,
+                    created_at: created,
+                    updated_at: created,
+                }
+            },
+        )
+        .collect();
+    let disdukcapil: HashSet<Uuid> = b
+        .units
+        .iter()
+        .filter(|u| u.code.starts_with("DISDUKCAPIL"))
+        .map(|u| u.id)
+        .collect();
+    let mut seats: HashMap<Uuid, u32> = HashMap::new();
+    let mut participants = Vec::new();
+    let mut records = Vec::new();
+    let mut serial = 0_u32;
+    for e in b.employees.iter().filter(|e| e.is_active()) {
+        let mut chosen: Vec<usize> = if disdukcapil.contains(&e.unit_id) {
+            vec![0, 1]
+        } else {
+            Vec::new()
+        };
+        // Everyone: zero to five programmes more (one in twenty takes none).
+        let extra = match rng.random_range(0..20) {
+            0 => 0,
+            1 | 2 => 1,
+            3..=6 => 2,
+            7..=12 => 3,
+            13..=17 => 4,
+            _ => 5,
+        };
+        for _ in 0..extra {
+            let pick = rng.random_range(2..PROGRAMMES.len());
+            if !chosen.contains(&pick) {
+                chosen.push(pick);
+            }
+        }
+        for i in chosen {
+            let p = &programmes[i];
+            let taken = seats.entry(p.id).or_default();
+            if p.quota.is_some_and(|q| *taken >= q) {
+                continue;
+            }
+            let enrolled_on = (p.start_date - chrono::Duration::days(30))
+                .max(NaiveDate::from_ymd_opt(year, 1, 6).unwrap_or(p.start_date));
+            if enrolled_on > as_of {
+                continue;
+            }
+            let mut part = ParticipantRecord {
+                id: next_id(),
+                training_id: p.id,
+                employee_id: e.id,
+                status: ParticipationStatus::Enrolled,
+                enrolled_by: None,
+                enrolled_at: noon(enrolled_on),
+                attended_at: None,
+                completed_at: None,
+                dropped_at: None,
+                drop_reason: None,
+                record_id: None,
+                version: 1,
+                updated_at: noon(enrolled_on),
+            };
+            if p.end_date < as_of {
+                if rng.random_range(0..20) == 0 {
+                    part.status = ParticipationStatus::Dropped;
+                    part.dropped_at = Some(noon(p.start_date));
+                    part.drop_reason = Some("Bertepatan dengan tugas pelayanan.".to_owned());
+                    part.updated_at = noon(p.start_date);
+                    part.version = 2;
+                } else {
+                    serial += 1;
+                    let record = RecordRecord {
+                        id: next_id(),
+                        employee_id: e.id,
+                        source: RecordSource::Programme,
+                        training_id: Some(p.id),
+                        title: p.title.clone(),
+                        route: p.route,
+                        method: p.method,
+                        jp_minutes: p.jp_minutes,
+                        completed_on: p.end_date,
+                        certificate_no: Some(format!("PKOM-{year}-{serial:05}")),
+                        evidence: None,
+                        status: RecordStatus::Approved,
+                        submitted_by: None,
+                        decided_by: None,
+                        decided_at: Some(noon(p.end_date)),
+                        decision_reason: None,
+                        version: 1,
+                        created_at: noon(p.end_date),
+                        updated_at: noon(p.end_date),
+                    };
+                    part.status = ParticipationStatus::Completed;
+                    part.attended_at = Some(noon(p.start_date));
+                    part.completed_at = Some(noon(p.end_date));
+                    part.record_id = Some(record.id);
+                    part.updated_at = noon(p.end_date);
+                    part.version = 3;
+                    records.push(record);
+                }
+            } else if p.start_date <= as_of {
+                part.status = ParticipationStatus::Attended;
+                part.attended_at = Some(noon(p.start_date));
+                part.updated_at = noon(p.start_date);
+                part.version = 2;
+            }
+            if part.status.holds_seat() {
+                *taken += 1;
+            }
+            participants.push(part);
+        }
+        // One in eight Disdukcapil staff sent an e-learning certificate awaiting approval.
+        if disdukcapil.contains(&e.unit_id)
+            && e.supervisor_id.is_some()
+            && rng.random_range(0..8) == 0
+        {
+            let done = as_of - chrono::Duration::days(rng.random_range(3..20));
+            records.push(RecordRecord {
+                id: next_id(),
+                employee_id: e.id,
+                source: RecordSource::External,
+                training_id: None,
+                title: "E-Learning Manajemen ASN (ASN Unggul)".to_owned(),
+                route: Method::ELearning.route(),
+                method: Method::ELearning,
+                jp_minutes: 6 * MINUTES_PER_JP,
+                completed_on: done,
+                certificate_no: Some(format!("ASNU-{year}-{:06}", rng.random_range(1..999_999))),
+                evidence: Some("https://asnunggul.lan.go.id/sertifikat".to_owned()),
+                status: RecordStatus::Pending,
+                submitted_by: None,
+                decided_by: None,
+                decided_at: None,
+                decision_reason: None,
+                version: 1,
+                created_at: noon(done),
+                updated_at: noon(done),
+            });
+        }
+    }
+    (programmes, participants, records)
+}
+
 pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     if !units::all(db).await?.is_empty() {
         return Err(SeedError::NotEmpty);
@@ -2029,6 +2472,7 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
         .and_then(|u| u.head_employee_id);
     let (evaluations, objections) = demo_evaluations(&agreed, &realized, &cycle, kadis, as_of);
     let (services, survey_periods, responses) = demo_survey(&b, cycle.year, as_of);
+    let (programmes, participants, training_records) = demo_training(&b, cycle.year, as_of);
     let tx = db.begin().await?;
     units::insert_many(&tx, &units_ordered).await?;
     employees::insert_many(&tx, &ordered).await?;
@@ -2063,13 +2507,16 @@ pub async fn seed(db: &Db, as_of: NaiveDate) -> Result<DemoSummary, SeedError> {
     for f in &notes {
         kinerja_persistence::repos::feedback::insert(&tx, f).await?;
     }
+    kinerja_persistence::repos::training::insert_programmes(&tx, &programmes).await?;
+    kinerja_persistence::repos::training::insert_participants(&tx, &participants).await?;
+    kinerja_persistence::repos::training::insert_records(&tx, &training_records).await?;
     ctx.audit(
         &tx,
         "demo.seeded",
         "import",
         format!("demo-{as_of}"),
         None,
-        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "realizations": realized.len(), "unit_realizations": unit_realized.len(), "feedback": notes.len(), "evaluations": evaluations.len(), "objections": objections.len(), "survey_responses": responses.len(), "as_of": as_of.to_string()})),
+        Some(json!({"units": b.units.len(), "employees": b.employees.len(), "cycle": cycle.year, "indicators": indicators.len(), "skps": agreed.len(), "realizations": realized.len(), "unit_realizations": unit_realized.len(), "feedback": notes.len(), "evaluations": evaluations.len(), "objections": objections.len(), "survey_responses": responses.len(), "trainings": programmes.len(), "training_participants": participants.len(), "training_records": training_records.len(), "as_of": as_of.to_string()})),
     )
     .await?;
     tx.commit().await?;

@@ -411,6 +411,52 @@ async fn the_demo_city_seeds_and_its_logins_work() {
                 "{path}: {again}"
             );
         }
+
+        // Competency development: a catalogue of about 20 programmes, IT training for
+        // Disdukcapil among them; a year in which some are short of 20 JP.
+        let trainings = app
+            .get_as("/api/v1/trainings?per_page=100", &admin)
+            .await
+            .json();
+        assert!(
+            trainings["total"].as_u64().unwrap() >= 20,
+            "{}",
+            trainings["total"]
+        );
+        let it = app
+            .get_as(
+                "/api/v1/trainings?competency=teknologi_informasi&q=siak",
+                &admin,
+            )
+            .await
+            .json();
+        assert_eq!(it["total"], 1);
+        assert!(it["items"][0]["seats_taken"].as_u64().unwrap() > 20);
+        let report = app
+            .get_as("/api/v1/reports/training-compliance?year=2026", &admin)
+            .await
+            .json();
+        let totals = &report["totals"];
+        let (met, short) = (
+            totals["met"].as_u64().unwrap(),
+            totals["short"].as_u64().unwrap(),
+        );
+        assert!(met > 300 && short > 300, "{totals}");
+        let pending = app
+            .get_as("/api/v1/training-records?status=pending", &admin)
+            .await
+            .json();
+        assert!(pending["total"].as_u64().unwrap() > 0, "{pending}");
+        // The README's training-record import.
+        let file = include_str!("../../examples/training-records.csv");
+        let path = "/api/v1/imports/training-records";
+        let imported = app.import(&admin, path, "text/csv", file).await;
+        imported.assert_status(200);
+        assert_eq!(imported.json()["created"], 3, "{}", imported.json());
+        assert_eq!(
+            app.import(&admin, path, "text/csv", file).await.json()["unchanged"],
+            3
+        );
     })
     .await;
 }

@@ -365,12 +365,11 @@ pub async fn insert_participants(
     s: &impl Store,
     ps: &[ParticipantRecord],
 ) -> Result<(), PersistenceError> {
-    if ps.is_empty() {
-        return Ok(());
+    for chunk in ps.chunks(500) {
+        training_participants::Entity::insert_many(chunk.iter().map(participant_model))
+            .exec(s.conn())
+            .await?;
     }
-    training_participants::Entity::insert_many(ps.iter().map(participant_model))
-        .exec(s.conn())
-        .await?;
     Ok(())
 }
 
