@@ -18,6 +18,7 @@ mod m20261127_000007_feedback_pk_realizations;
 mod m20261127_000008_evaluations;
 mod m20261127_000009_skm;
 mod m20261127_000010_opd_performance;
+mod m20261127_000012_events;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_evaluations::Migration),
             Box::new(m20261127_000009_skm::Migration),
             Box::new(m20261127_000010_opd_performance::Migration),
+            Box::new(m20261127_000012_events::Migration),
         ]
     }
 }

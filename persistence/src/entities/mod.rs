@@ -4,6 +4,8 @@ pub mod audit_events;
 pub mod cycles;
 pub mod employees;
 pub mod evaluations;
+pub mod event_counter;
+pub mod events;
 pub mod idempotency_keys;
 pub mod login_failures;
 pub mod objections;
