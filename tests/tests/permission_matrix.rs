@@ -80,6 +80,8 @@ const MATRIX: &[Row] = &[
     row("DELETE /api/v1/service-accounts/{id}",         [401, 204, 403, 403, 403, 403]),
     row("DELETE /api/v1/units/{id}",                    [401, 204, 204, 403, 403, 403]),
     row("GET /api/v1/audit-events",                     [401, 200, 403, 403, 200, 403]),
+    // Integration: the events feed (read:events); the service caller has every scope.
+    row("GET /api/v1/events",                           [401, 200, 403, 403, 200, 200]),
     row("GET /api/v1/cycles",                           [401, 200, 200, 200, 200, 200]),
     row("POST /api/v1/cycles",                          [401, 201, 403, 403, 403, 403]),
     row("GET /api/v1/cycles/{id}",                      [401, 200, 200, 200, 200, 200]),

@@ -8,6 +8,7 @@ pub mod cycles;
 pub mod dto;
 pub mod employees;
 pub mod evaluations;
+pub mod events;
 pub mod feedback;
 pub mod imports;
 pub mod indicators;
@@ -126,6 +127,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(service_accounts::rotate_service_account)
                 .service(service_accounts::revoke_service_account)
                 .service(audit::list_audit_events)
+                .service(events::list_events)
                 // Unmatched paths under the scope would otherwise get actix's bare 404.
                 .default_service(web::to(not_found_or_method_not_allowed)),
         );
