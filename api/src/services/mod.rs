@@ -7,6 +7,7 @@ pub mod cycles;
 pub mod employees;
 pub mod evaluations;
 pub mod events;
+pub mod exports;
 pub mod feedback;
 pub mod housekeeping;
 pub mod imports;
