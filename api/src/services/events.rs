@@ -180,10 +180,12 @@ pub fn publish(tx: &Tx, event: &kinerja_persistence::repos::audit::AuditEvent) {
 /// The position a cursor names: the decimal position of an event (0 for the start).
 pub fn parse_cursor(raw: Option<&str>) -> Result<i64, ApiError> {
     let Some(raw) = raw else { return Ok(0) };
-    if !raw.is_empty() && raw.len() <= 18 && raw.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(position) = raw.parse::<i64>() {
-            return Ok(position);
-        }
+    if !raw.is_empty()
+        && raw.len() <= 18
+        && raw.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(position) = raw.parse::<i64>()
+    {
+        return Ok(position);
     }
     Err(
         ApiError::new(ErrorCode::InvalidCursor).with_field(FieldError::new(
