@@ -302,6 +302,18 @@ impl ObjectionStatus {
     }
 }
 
+/// Of one employee's SKPs in a cycle (their start and end dates), the index of the one whose
+/// evaluation is the annual one: the SKP active at year end (DOMAIN §2, transfers). An open-ended
+/// SKP runs to the end of the cycle, so it beats any end date; then the later end, then the later
+/// start. `None` for no SKP.
+pub fn active_at_year_end(spans: &[(NaiveDate, Option<NaiveDate>)]) -> Option<usize> {
+    spans
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, (start, end))| (end.is_none(), *end, *start))
+        .map(|(i, _)| i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +321,30 @@ mod tests {
         DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai,
     };
     use chrono::TimeZone;
+
+    #[test]
+    fn the_annual_evaluation_is_that_of_the_skp_active_at_year_end() {
+        let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        assert_eq!(active_at_year_end(&[]), None);
+        // Transferred in October: the new, open-ended SKP counts.
+        assert_eq!(
+            active_at_year_end(&[(d(1, 1), Some(d(10, 15))), (d(10, 16), None)]),
+            Some(1)
+        );
+        assert_eq!(
+            active_at_year_end(&[(d(10, 16), None), (d(1, 1), Some(d(10, 15)))]),
+            Some(0)
+        );
+        // Both ended: the later end; the same end: the later start.
+        assert_eq!(
+            active_at_year_end(&[(d(1, 1), Some(d(12, 31))), (d(2, 1), Some(d(11, 30)))]),
+            Some(0)
+        );
+        assert_eq!(
+            active_at_year_end(&[(d(11, 1), Some(d(12, 31))), (d(1, 1), Some(d(12, 31)))]),
+            Some(0)
+        );
+    }
 
     #[test]
     fn the_nine_cells_of_the_quadrant() {

@@ -19,6 +19,7 @@ mod m20261127_000008_evaluations;
 mod m20261127_000009_skm;
 mod m20261127_000010_opd_performance;
 mod m20261127_000011_training;
+mod m20261127_000012_events;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_skm::Migration),
             Box::new(m20261127_000010_opd_performance::Migration),
             Box::new(m20261127_000011_training::Migration),
+            Box::new(m20261127_000012_events::Migration),
         ]
     }
 }

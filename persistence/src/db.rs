@@ -1,3 +1,4 @@
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -7,6 +8,7 @@ use sea_orm::{
 };
 
 use crate::PersistenceError;
+use crate::repos::events::NewEvent;
 
 /// Which database engine is behind a [`Db`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +73,10 @@ impl Db {
             ..Default::default()
         };
         let inner = self.conn.begin_with_options(options).await?;
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            events: Mutex::new(Vec::new()),
+        })
     }
 
     /// The sea-orm connection, for the migrations crate and repositories.
@@ -105,14 +110,31 @@ impl Store for Tx {
     }
 }
 
-/// An open transaction. Commit it explicitly; dropping it rolls back.
+/// An open transaction. Commit it explicitly; dropping it rolls back (with the events it queued).
 #[derive(Debug)]
 pub struct Tx {
     inner: DatabaseTransaction,
+    /// Events of the feed, appended at commit (see [`crate::repos::events`]).
+    events: Mutex<Vec<NewEvent>>,
 }
 
 impl Tx {
+    /// Queues an event of the feed. It is written by [`Tx::commit`], in this transaction, numbered
+    /// after every event committed before it.
+    pub fn publish(&self, event: NewEvent) {
+        self.events
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(event);
+    }
+
+    /// Appends the queued events (taking the feed's lock as the last write), then commits.
     pub async fn commit(self) -> Result<(), PersistenceError> {
+        let events =
+            std::mem::take(&mut *self.events.lock().unwrap_or_else(PoisonError::into_inner));
+        if !events.is_empty() {
+            crate::repos::events::append(&self.inner, events).await?;
+        }
         self.inner.commit().await.map_err(PersistenceError::from)
     }
 }

@@ -42,8 +42,10 @@ pub struct TestApp {
     /// The app's own pool: closing it makes the database unreachable for the app.
     pub db: Db,
     handle: actix_web::dev::ServerHandle,
-    // Dropped last: the server stops before its database goes.
-    _database: TestDb,
+    database_url: String,
+    // Dropped last: the server stops before its database goes. `None` for an app started on
+    // another app's database (see [`TestApp::another_on_same_database`]).
+    _database: Option<TestDb>,
 }
 
 /// The fixed instant every test app starts at (WIB business day 2026-03-02).
@@ -60,7 +62,30 @@ impl TestApp {
     /// Starts the app with an adjusted configuration.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let database = TestDb::create(backend).await;
-        let mut config = Config::for_database(database.url());
+        TestApp::start(backend, database.url().to_owned(), Some(database), adjust).await
+    }
+
+    /// Another app on this app's database, as after a restart or beside it as a second replica:
+    /// its own pool, port and clock (at this app's time), the same JWT secret. The database
+    /// stays this app's, so drop the other one first.
+    pub async fn another_on_same_database(&self) -> TestApp {
+        let app = TestApp::start(self.backend, self.database_url.clone(), None, |_| {}).await;
+        app.clock.set(self.clock_now());
+        app
+    }
+
+    /// Stops serving (a restart's first half); the database stays.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+
+    async fn start(
+        backend: Backend,
+        database_url: String,
+        database: Option<TestDb>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut config = Config::for_database(database_url.clone());
         adjust(&mut config);
         let clock = ManualClock::new(start_instant());
         let db = Db::connect(&config.database_url, config.database_acquire_timeout)
@@ -82,13 +107,14 @@ impl TestApp {
             backend,
             db,
             handle,
+            database_url,
             _database: database,
         }
     }
 
     /// The URL of the app's own database.
     pub fn database_url(&self) -> &str {
-        self._database.url()
+        &self.database_url
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -80,6 +80,10 @@ const MATRIX: &[Row] = &[
     row("DELETE /api/v1/service-accounts/{id}",         [401, 204, 403, 403, 403, 403]),
     row("DELETE /api/v1/units/{id}",                    [401, 204, 204, 403, 403, 403]),
     row("GET /api/v1/audit-events",                     [401, 200, 403, 403, 200, 403]),
+    // Integration: the events feed (read:events) and the annual predikat export
+    // (read:performance or read:reports); the service caller has every scope.
+    row("GET /api/v1/events",                           [401, 200, 403, 403, 200, 200]),
+    row("GET /api/v1/exports/annual-predikat",          [401, 200, 403, 403, 200, 200]),
     row("GET /api/v1/cycles",                           [401, 200, 200, 200, 200, 200]),
     row("POST /api/v1/cycles",                          [401, 201, 403, 403, 403, 403]),
     row("GET /api/v1/cycles/{id}",                      [401, 200, 200, 200, 200, 200]),
@@ -535,6 +539,7 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "GET /api/v1/reports/training-compliance" => format!("{path}?unit_id={}", fx.opd),
         "GET /api/v1/employees/{id}/development-recommendations"
         | "GET /api/v1/employees/{id}/development-plan" => format!("{path}?cycle_id={}", fx.cycle),
+        "GET /api/v1/exports/annual-predikat" => format!("{path}?year=2026"),
         _ => path,
     };
     let body = match operation {

@@ -180,3 +180,30 @@ impl Policy for ImportsTrainingRecords {
             || caller.has_scope(kinerja_domain::accounts::Scope::ImportTrainingRecords)
     }
 }
+
+/// Reads the events feed: admins, auditors, and integrations with `read:events`.
+#[derive(Debug)]
+pub struct EventsReader;
+impl Policy for EventsReader {
+    const WHO: &'static str = "admin, auditor or a service account with read:events";
+    fn allows(caller: &Caller) -> bool {
+        caller.is_admin()
+            || caller.is_auditor()
+            || caller.has_scope(kinerja_domain::accounts::Scope::ReadEvents)
+    }
+}
+
+/// Reads city-wide performance exports (the annual predikat of every employee): admins,
+/// auditors, and integrations with `read:performance` or `read:reports`.
+#[derive(Debug)]
+pub struct PerformanceExporter;
+impl Policy for PerformanceExporter {
+    const WHO: &'static str =
+        "admin, auditor or a service account with read:performance or read:reports";
+    fn allows(caller: &Caller) -> bool {
+        caller.is_admin()
+            || caller.is_auditor()
+            || caller.has_scope(kinerja_domain::accounts::Scope::ReadPerformance)
+            || caller.has_scope(kinerja_domain::accounts::Scope::ReadReports)
+    }
+}

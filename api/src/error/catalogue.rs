@@ -217,6 +217,9 @@ catalogue! {
         "The file has no data rows.");
     ImportAlreadyApplied = (CONFLICT, "import_already_applied", "Import already applied", "Impor sudah diterapkan",
         "This very file (the same SHA-256) was imported before. Imports without a natural key (survey responses) would count its rows twice, so a file is applied once.");
+    // Integration.
+    InvalidCursor = (UNPROCESSABLE_ENTITY, "invalid_cursor", "Invalid cursor", "Kursor tidak valid",
+        "`after` is not a cursor of the events feed: send the `cursor` of an event you received, or the `next_cursor` of the last page (omit it to start from the beginning).");
     // Service state.
     DatabaseUnavailable = (SERVICE_UNAVAILABLE, "database_unavailable", "Database unavailable", "Basis data tidak tersedia",
         "The database cannot be reached right now. Retry after the number of seconds in `Retry-After`.");

@@ -8,6 +8,8 @@ pub mod cycles;
 pub mod dto;
 pub mod employees;
 pub mod evaluations;
+pub mod events;
+pub mod exports;
 pub mod feedback;
 pub mod imports;
 pub mod indicators;
@@ -147,6 +149,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(training::accept_plan)
                 .service(training::get_plan)
                 .service(audit::list_audit_events)
+                .service(events::list_events)
+                .service(exports::annual_predikat)
                 // Unmatched paths under the scope would otherwise get actix's bare 404.
                 .default_service(web::to(not_found_or_method_not_allowed)),
         );

@@ -302,6 +302,7 @@ pub async fn list_trainings(
         competency: q.competency.map(|c| c.trim().to_owned()),
         year: q.year,
         open_on: q.open_on,
+        updated_since: list.updated_since,
     };
     let page = training::list_programmes(&state.db, &filter, &list_query).await?;
     Ok(HttpResponse::Ok().json(Paged::new(page, &list_query, TrainingView::from)))
@@ -513,8 +514,14 @@ pub async fn list_participants(
     list: Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let list_query = list.to_query(&[])?;
-    let page =
-        training::participants(&state.db, &caller.caller, id.into_inner(), &list_query).await?;
+    let page = training::participants(
+        &state.db,
+        &caller.caller,
+        id.into_inner(),
+        list.updated_since,
+        &list_query,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(Paged::new(page, &list_query, ParticipantView::from)))
 }
 
@@ -967,6 +974,7 @@ pub async fn list_records(
         employee_ids: query.employee_id.map(|id| vec![id]),
         status: query.status.map(Into::into),
         year: query.year,
+        updated_since: list.updated_since,
     };
     let page = training::list_records(&state.db, &caller.caller, filter, &list_query).await?;
     Ok(HttpResponse::Ok().json(Paged::new(page, &list_query, RecordView::from)))
@@ -1249,6 +1257,17 @@ pub async fn training_compliance(
     query: Query<ComplianceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let list_query = list.to_query(training::COMPLIANCE_SORTABLE)?;
+    if list.updated_since.is_some() {
+        // A standing is computed, not stored: nothing "changed since".
+        return Err(
+            ApiError::new(crate::error::ErrorCode::InvalidParameter).with_field(FieldError::of(
+                "updated_since",
+                "not_supported",
+                "the compliance report has no change time; leave it out",
+                "laporan kepatuhan tidak memiliki waktu perubahan; hilangkan parameter ini",
+            )),
+        );
+    }
     let year = year_or_now(query.year, state.clock.now());
     let only = query.standing.map(|s| match s {
         StandingName::Met => Standings::Met,

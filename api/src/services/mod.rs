@@ -6,6 +6,8 @@ pub mod calibration;
 pub mod cycles;
 pub mod employees;
 pub mod evaluations;
+pub mod events;
+pub mod exports;
 pub mod feedback;
 pub mod housekeeping;
 pub mod imports;
@@ -55,7 +57,8 @@ impl Context {
         }
     }
 
-    /// Records one audit event in the use case's transaction.
+    /// Records one audit event in the use case's transaction, and, when its action is one the
+    /// events feed publishes ([`events::FEED`]), queues the feed's event in that transaction too.
     pub async fn audit(
         &self,
         tx: &Tx,
@@ -65,21 +68,20 @@ impl Context {
         before: Option<Value>,
         after: Option<Value>,
     ) -> Result<(), PersistenceError> {
-        audit_repo::record(
-            tx,
-            &AuditEvent {
-                id: Uuid::now_v7(),
-                occurred_at: self.now,
-                actor: self.actor.clone(),
-                action: action.to_owned(),
-                entity_type: entity_type.to_owned(),
-                entity_id: entity_id.to_string(),
-                before,
-                after,
-                request_id: self.request_id.clone(),
-            },
-        )
-        .await
+        let event = AuditEvent {
+            id: Uuid::now_v7(),
+            occurred_at: self.now,
+            actor: self.actor.clone(),
+            action: action.to_owned(),
+            entity_type: entity_type.to_owned(),
+            entity_id: entity_id.to_string(),
+            before,
+            after,
+            request_id: self.request_id.clone(),
+        };
+        audit_repo::record(tx, &event).await?;
+        events::publish(tx, &event);
+        Ok(())
     }
 }
 

@@ -947,13 +947,14 @@ pub async fn participants(
     db: &Db,
     caller: &Caller,
     training_id: Uuid,
+    updated_since: Option<DateTime<Utc>>,
     query: &ListQuery,
 ) -> Result<Page<ParticipantRecord>, ApiError> {
     repo::get_programme(db, training_id)
         .await?
         .ok_or_else(programme_not_found)?;
     let visible = visible_employees(db, caller).await?;
-    Ok(repo::participants_of(db, training_id, visible.as_deref(), query).await?)
+    Ok(repo::participants_of(db, training_id, visible.as_deref(), updated_since, query).await?)
 }
 
 /// The employees the caller may read, as ids; none: everyone.

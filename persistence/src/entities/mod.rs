@@ -6,6 +6,8 @@ pub mod development_plan_items;
 pub mod development_plans;
 pub mod employees;
 pub mod evaluations;
+pub mod event_counter;
+pub mod events;
 pub mod idempotency_keys;
 pub mod login_failures;
 pub mod objections;

@@ -295,3 +295,48 @@ pub async fn finalized_in_cycle(
         .map(EvaluationRecord::try_from)
         .collect()
 }
+
+/// The annual (q4) evaluations of a cycle that are not void, each with its SKP.
+pub async fn annual_in_cycle(
+    s: &impl Store,
+    cycle_id: Uuid,
+) -> Result<Vec<(EvaluationRecord, super::skps::SkpRecord)>, PersistenceError> {
+    use crate::entities::skps;
+    use sea_orm::sea_query::Query;
+    let of_cycle = Query::select()
+        .column(skps::Column::Id)
+        .from(skps::Entity)
+        .and_where(skps::Column::CycleId.eq(cycle_id))
+        .to_owned();
+    let evaluations: Vec<EvaluationRecord> = table::Entity::find()
+        .filter(table::Column::Period.eq(Period::Q4.as_str()))
+        .filter(table::Column::Status.ne(EvaluationStatus::Void.as_str()))
+        .filter(table::Column::SkpId.in_subquery(of_cycle))
+        .all(s.conn())
+        .await?
+        .into_iter()
+        .map(EvaluationRecord::try_from)
+        .collect::<Result<_, _>>()?;
+    let mut skps_by_id = std::collections::HashMap::new();
+    let ids: Vec<Uuid> = evaluations.iter().map(|e| e.skp_id).collect();
+    for chunk in ids.chunks(1000) {
+        for m in skps::Entity::find()
+            .filter(skps::Column::Id.is_in(chunk.iter().copied()))
+            .all(s.conn())
+            .await?
+        {
+            let skp = super::skps::SkpRecord::try_from(m)?;
+            skps_by_id.insert(skp.id, skp);
+        }
+    }
+    evaluations
+        .into_iter()
+        .map(|e| {
+            let skp = skps_by_id
+                .get(&e.skp_id)
+                .cloned()
+                .ok_or_else(|| corrupt("evaluations", format!("no SKP {}", e.skp_id)))?;
+            Ok((e, skp))
+        })
+        .collect()
+}

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod cycles;
 pub mod employees;
 pub mod evaluations;
+pub mod events;
 pub mod feedback;
 pub mod idempotency;
 pub mod objections;

@@ -196,6 +196,8 @@ pub struct ProgrammeFilter {
     pub year: Option<i32>,
     /// Not ended before this date.
     pub open_on: Option<NaiveDate>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 pub const PROGRAMME_SORTABLE: &[&str] = &["title", "start_date", "end_date", "created_at"];
@@ -237,6 +239,9 @@ fn programme_select(f: &ProgrammeFilter) -> sea_orm::Select<trainings::Entity> {
     }
     if let Some(d) = f.open_on {
         select = select.filter(C::EndDate.gte(d));
+    }
+    if let Some(since) = f.updated_since {
+        select = select.filter(C::UpdatedAt.gte(since));
     }
     select
 }
@@ -445,17 +450,22 @@ pub async fn seats_of(
         .collect())
 }
 
-/// One page of a programme's participants (optionally only these employees), by enrolment.
+/// One page of a programme's participants (optionally only these employees, or those changed
+/// since an instant), by enrolment.
 pub async fn participants_of(
     s: &impl Store,
     training_id: Uuid,
     employees: Option<&[Uuid]>,
+    updated_since: Option<DateTime<Utc>>,
     query: &ListQuery,
 ) -> Result<Page<ParticipantRecord>, PersistenceError> {
     use training_participants::Column as C;
     let mut select = training_participants::Entity::find().filter(C::TrainingId.eq(training_id));
     if let Some(ids) = employees {
         select = select.filter(C::EmployeeId.is_in(ids.iter().copied()));
+    }
+    if let Some(since) = updated_since {
+        select = select.filter(C::UpdatedAt.gte(since));
     }
     let select = select.order_by_asc(C::EnrolledAt).order_by_asc(C::Id);
     let page = paged(s.conn(), select, query).await?;
@@ -665,6 +675,8 @@ pub struct RecordFilter {
     pub employee_ids: Option<Vec<Uuid>>,
     pub status: Option<RecordStatus>,
     pub year: Option<i32>,
+    /// Changed at or after this instant (an integrator following `training_records.imported`).
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// One page of records, oldest submission first (a queue to decide).
@@ -684,6 +696,9 @@ pub async fn list_records(
     if let Some(y) = f.year {
         let (first, last) = year_bounds(y);
         select = select.filter(C::CompletedOn.between(first, last));
+    }
+    if let Some(since) = f.updated_since {
+        select = select.filter(C::UpdatedAt.gte(since));
     }
     let select = select.order_by_asc(C::CreatedAt).order_by_asc(C::Id);
     let page = paged(s.conn(), select, query).await?;
