@@ -727,7 +727,11 @@ pub async fn approved_minutes(
         training_records::Entity::find()
             .select_only()
             .column(C::EmployeeId)
-            .column_as(C::JpMinutes.sum(), "minutes")
+            // PostgreSQL sums bigint as numeric: back to bigint.
+            .column_as(
+                Expr::expr(Func::sum(Expr::col(C::JpMinutes))).cast_as("bigint"),
+                "minutes",
+            )
             .filter(C::Status.eq(RecordStatus::Approved.as_str()))
             .filter(C::CompletedOn.between(first, last))
             .group_by(C::EmployeeId)
