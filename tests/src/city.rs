@@ -193,3 +193,40 @@ pub async fn relogin(app: &TestApp, c: &mut City) {
     c.staf.1 = token("staf").await;
     c.operator = token("operator.disdukcapil").await;
 }
+
+/// The seven BerAKHLAK core values as the API names them.
+pub const CORE_VALUES: [&str; 7] = [
+    "berorientasi_pelayanan",
+    "akuntabel",
+    "kompeten",
+    "harmonis",
+    "loyal",
+    "adaptif",
+    "kolaboratif",
+];
+
+/// Every core value rated `rating`, as `behavior_ratings` takes them.
+pub fn core_values(rating: &str) -> Value {
+    Value::Object(
+        CORE_VALUES
+            .iter()
+            .map(|n| ((*n).to_owned(), json!(rating)))
+            .collect(),
+    )
+}
+
+/// An assessment body: the work rating (none for an OPD head) and every core value and the
+/// behaviour rating `behavior`.
+pub fn assessment(work: Option<&str>, behavior: &str) -> Value {
+    json!({"work_rating": work, "behavior_ratings": core_values(behavior), "behavior_rating": behavior})
+}
+
+/// `PUT` with `If-Match: *` (self-assessments and assessments).
+pub async fn put(app: &TestApp, token: &str, path: &str, body: &Value) -> TestResponse {
+    app.send(
+        app.authed(Method::PUT, path, token)
+            .header("If-Match", "*")
+            .json(body),
+    )
+    .await
+}

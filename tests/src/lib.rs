@@ -360,6 +360,28 @@ impl TestApp {
         .assert_status(200);
     }
 
+    /// Creates a service account with these scopes (as the admin `admin_token`) and logs it in
+    /// with client credentials: its access token.
+    pub async fn service_token(&self, admin_token: &str, name: &str, scopes: &[&str]) -> String {
+        let created = self
+            .post_as(
+                "/api/v1/service-accounts",
+                admin_token,
+                &serde_json::json!({"name": name, "scopes": scopes}),
+            )
+            .await;
+        created.assert_status(201);
+        let account = created.json();
+        let token = self
+            .post_json(
+                "/api/v1/auth/token",
+                &serde_json::json!({"grant_type": "client_credentials", "client_id": account["client_id"], "client_secret": account["client_secret"]}),
+            )
+            .await;
+        token.assert_status(200);
+        token.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// Uploads a file to an import route.
     pub async fn import(
         &self,

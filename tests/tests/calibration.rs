@@ -3,37 +3,9 @@
 //! its employees' predikat fit the curve — or the leader above overrides it with a reason.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kinerja_tests::city::{City, action, approved_and_running, city, draft, rhk};
+use kinerja_tests::city::{City, action, approved_and_running, assessment, city, draft, put, rhk};
 use kinerja_tests::{TestApp, TestResponse, on_each_db, test_nip};
-use reqwest::Method;
 use serde_json::{Value, json};
-
-const NAMES: [&str; 7] = [
-    "berorientasi_pelayanan",
-    "akuntabel",
-    "kompeten",
-    "harmonis",
-    "loyal",
-    "adaptif",
-    "kolaboratif",
-];
-
-fn assessment(work: Option<&str>, behavior: &str) -> Value {
-    let values: serde_json::Map<String, Value> = NAMES
-        .iter()
-        .map(|n| ((*n).to_owned(), json!(behavior)))
-        .collect();
-    json!({"work_rating": work, "behavior_ratings": values, "behavior_rating": behavior})
-}
-
-async fn put(app: &TestApp, token: &str, path: &str, body: &Value) -> TestResponse {
-    app.send(
-        app.authed(Method::PUT, path, token)
-            .header("If-Match", "*")
-            .json(body),
-    )
-    .await
-}
 
 /// The (work, behaviour) ratings that give each predikat.
 fn ratings(predikat: &str) -> (&'static str, &'static str) {

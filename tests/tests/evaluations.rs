@@ -4,38 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{TimeZone, Utc};
-use kinerja_tests::city::{City, action, approved_and_running, city, draft, relogin, rhk};
+use kinerja_tests::city::{
+    City, action, approved_and_running, city, core_values, draft, put, relogin, rhk,
+};
 use kinerja_tests::{TestApp, TestResponse, on_each_db};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-/// Every core value rated `rating`.
-fn values(rating: &str) -> Value {
-    let names = [
-        "berorientasi_pelayanan",
-        "akuntabel",
-        "kompeten",
-        "harmonis",
-        "loyal",
-        "adaptif",
-        "kolaboratif",
-    ];
-    Value::Object(
-        names
-            .iter()
-            .map(|n| ((*n).to_owned(), json!(rating)))
-            .collect(),
-    )
-}
-
-async fn put(app: &TestApp, token: &str, path: &str, body: &Value) -> TestResponse {
-    app.send(
-        app.authed(Method::PUT, path, token)
-            .header("If-Match", "*")
-            .json(body),
-    )
-    .await
-}
 
 /// The staff member's approved SKP (cascading from the kadis's), in the running cycle, with its
 /// indicator's id: (skp, indicator).
@@ -84,7 +58,7 @@ async fn realisasi(
 }
 
 fn assessment(work: Option<&str>, behavior: &str, reason: Option<&str>) -> Value {
-    json!({"work_rating": work, "behavior_ratings": values(behavior), "behavior_rating": behavior,
+    json!({"work_rating": work, "behavior_ratings": core_values(behavior), "behavior_rating": behavior,
            "override_reason": reason})
 }
 

@@ -11,23 +11,7 @@ use serde_json::{Value, json};
 
 /// A service account with these scopes, logged in: its access token.
 async fn service(app: &TestApp, admin: &str, name: &str, scopes: &[&str]) -> String {
-    let created = app
-        .post_as(
-            "/api/v1/service-accounts",
-            admin,
-            &json!({"name": name, "scopes": scopes}),
-        )
-        .await;
-    created.assert_status(201);
-    let account = created.json();
-    let token = app
-        .post_json(
-            "/api/v1/auth/token",
-            &json!({"grant_type": "client_credentials", "client_id": account["client_id"], "client_secret": account["client_secret"]}),
-        )
-        .await;
-    token.assert_status(200);
-    token.json()["access_token"].as_str().unwrap().to_owned()
+    app.service_token(admin, name, scopes).await
 }
 
 /// One page of the feed after `after` (the start when `None`).

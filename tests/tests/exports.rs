@@ -3,56 +3,14 @@
 //! neutralised), for admins, auditors and services with `read:performance` or `read:reports`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kinerja_tests::city::{action, approved_and_running, city, draft, rhk};
-use kinerja_tests::{TestApp, TestResponse, on_each_db};
+use kinerja_tests::city::{action, approved_and_running, assessment, city, draft, put, rhk};
+use kinerja_tests::{TestApp, on_each_db};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const NAMES: [&str; 7] = [
-    "berorientasi_pelayanan",
-    "akuntabel",
-    "kompeten",
-    "harmonis",
-    "loyal",
-    "adaptif",
-    "kolaboratif",
-];
-
-fn assessment(work: Option<&str>, behavior: &str) -> Value {
-    let values: serde_json::Map<String, Value> = NAMES
-        .iter()
-        .map(|n| ((*n).to_owned(), json!(behavior)))
-        .collect();
-    json!({"work_rating": work, "behavior_ratings": values, "behavior_rating": behavior})
-}
-
-async fn put(app: &TestApp, token: &str, path: &str, body: &Value) -> TestResponse {
-    app.send(
-        app.authed(Method::PUT, path, token)
-            .header("If-Match", "*")
-            .json(body),
-    )
-    .await
-}
-
 async fn service(app: &TestApp, admin: &str, scopes: &[&str]) -> String {
-    let created = app
-        .post_as(
-            "/api/v1/service-accounts",
-            admin,
-            &json!({"name": format!("svc {}", scopes.join(" ")), "scopes": scopes}),
-        )
-        .await;
-    created.assert_status(201);
-    let account = created.json();
-    let token = app
-        .post_json(
-            "/api/v1/auth/token",
-            &json!({"grant_type": "client_credentials", "client_id": account["client_id"], "client_secret": account["client_secret"]}),
-        )
-        .await;
-    token.assert_status(200);
-    token.json()["access_token"].as_str().unwrap().to_owned()
+    app.service_token(admin, &format!("svc {}", scopes.join(" ")), scopes)
+        .await
 }
 
 fn row<'a>(page: &'a Value, nip: &str) -> &'a Value {

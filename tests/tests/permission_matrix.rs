@@ -466,22 +466,8 @@ async fn service_token(app: &TestApp, admin: &Session) -> String {
         "read:events",
         "submit:surveys",
     ];
-    let created = app
-        .post_as(
-            "/api/v1/service-accounts",
-            &admin.access_token,
-            &json!({"name": "integration", "scopes": scopes}),
-        )
-        .await;
-    let account = created.json();
-    let token = app
-        .post_json(
-            "/api/v1/auth/token",
-            &json!({"grant_type": "client_credentials", "client_id": account["client_id"], "client_secret": account["client_secret"]}),
-        )
-        .await;
-    token.assert_status(200);
-    token.json()["access_token"].as_str().unwrap().to_owned()
+    app.service_token(&admin.access_token, "integration", &scopes)
+        .await
 }
 
 /// The concrete path and body of a row, for these fixtures.

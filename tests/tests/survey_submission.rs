@@ -722,23 +722,7 @@ async fn forwarded_for_counts_only_behind_a_trusted_proxy() {
 }
 
 async fn kiosk(app: &TestApp, admin: &str, name: &str, scopes: &[&str]) -> String {
-    let created = app
-        .post_as(
-            "/api/v1/service-accounts",
-            admin,
-            &json!({"name": name, "scopes": scopes}),
-        )
-        .await;
-    created.assert_status(201);
-    let account = created.json();
-    let token = app
-        .post_json(
-            "/api/v1/auth/token",
-            &json!({"grant_type": "client_credentials", "client_id": account["client_id"], "client_secret": account["client_secret"]}),
-        )
-        .await;
-    token.assert_status(200);
-    token.json()["access_token"].as_str().unwrap().to_owned()
+    app.service_token(admin, name, scopes).await
 }
 
 #[tokio::test]

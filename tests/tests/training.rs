@@ -4,9 +4,10 @@
 //! evaluation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kinerja_tests::city::{City, action, approved_and_running, city, draft, employee, rhk};
+use kinerja_tests::city::{
+    City, action, approved_and_running, city, core_values, draft, employee, put, rhk,
+};
 use kinerja_tests::{TestApp, TestResponse, on_each_db};
-use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -544,17 +545,7 @@ async fn programmes_keep_their_quota_dates_and_who_may_enrol() {
 
 /// Every core value rated `rating`, except `berorientasi_pelayanan`, rated `service`.
 fn values(rating: &str, service: &str) -> Value {
-    let mut v = json!({});
-    for n in [
-        "akuntabel",
-        "kompeten",
-        "harmonis",
-        "loyal",
-        "adaptif",
-        "kolaboratif",
-    ] {
-        v[n] = json!(rating);
-    }
+    let mut v = core_values(rating);
     v["berorientasi_pelayanan"] = json!(service);
     v
 }
@@ -611,12 +602,9 @@ async fn recommendations_follow_a_below_expectation_rating_to_the_right_programm
         assert_eq!((none["findings"].as_array().unwrap().len(), none["plan_required"].clone()), (0, json!(false)));
 
         // The kadis rates q1: work below expectation (capaian 70%), service below expectation.
-        let rated = app
-            .send(app.authed(Method::PUT, &format!("/api/v1/skps/{skp}/evaluations/q1/assessment"), &c.kadis.1)
-                .header("If-Match", "*")
-                .json(&json!({"work_rating": "di_bawah_ekspektasi", "behavior_ratings": values("sesuai_ekspektasi", "di_bawah_ekspektasi"),
-                              "behavior_rating": "sesuai_ekspektasi"})))
-            .await;
+        let body = json!({"work_rating": "di_bawah_ekspektasi", "behavior_rating": "sesuai_ekspektasi",
+                          "behavior_ratings": values("sesuai_ekspektasi", "di_bawah_ekspektasi")});
+        let rated = put(app, &c.kadis.1, &format!("/api/v1/skps/{skp}/evaluations/q1/assessment"), &body).await;
         rated.assert_status(200);
         assert_eq!(rated.json()["predikat"], "butuh_perbaikan");
 

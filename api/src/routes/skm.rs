@@ -575,6 +575,7 @@ pub struct ResultsQuery {
     responses(
         (status = 200, description = "The results.", body = ResultsView),
         (status = 404, description = "No such unit (`not_found`)."),
+        (status = 422, description = "`service` is not a service of the unit, `period_id` goes with `from`/`to`, or the dates do not make a span (`validation_failed`, naming the parameter)."),
     )
 )]
 #[get("/skm/results")]

@@ -1122,6 +1122,7 @@ pub struct ComplianceQuery {
     /// default to the city, unit admins to the units they manage.
     pub unit_id: Option<Uuid>,
     /// List only these employees (`short`: below the minimum); totals always count everyone.
+    #[param(inline)]
     pub standing: Option<StandingName>,
 }
 

@@ -233,16 +233,12 @@ pub async fn import(
     }
 
     // Stored employees named in the file, as themselves or as supervisors.
-    let mut wanted: Vec<String> = parsed.iter().map(|r| r.record.nip.clone()).collect();
-    wanted.extend(parsed.iter().filter_map(|r| r.supervisor_nip.clone()));
-    wanted.sort();
-    wanted.dedup();
+    let wanted = parsed
+        .iter()
+        .map(|r| r.record.nip.clone())
+        .chain(parsed.iter().filter_map(|r| r.supervisor_nip.clone()));
     let parsed_at = started.elapsed();
-    let stored: HashMap<String, EmployeeRecord> = employees::by_nips(db, &wanted)
-        .await?
-        .into_iter()
-        .map(|e| (e.nip.clone(), e))
-        .collect();
+    let stored: HashMap<String, EmployeeRecord> = super::staff_by_nip(db, wanted).await?;
 
     // Ids: stored ones keep theirs, new ones get one now.
     for row in &mut parsed {

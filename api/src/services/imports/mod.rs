@@ -413,6 +413,24 @@ pub async fn units_in_scope(
     crate::services::scope::managed_units(db, caller).await
 }
 
+/// The stored employees with these NIPs (any order, repeats allowed), by NIP.
+pub async fn staff_by_nip(
+    db: &kinerja_persistence::Db,
+    nips: impl IntoIterator<Item = String>,
+) -> Result<
+    std::collections::HashMap<String, kinerja_persistence::repos::employees::EmployeeRecord>,
+    ApiError,
+> {
+    let mut wanted: Vec<String> = nips.into_iter().collect();
+    wanted.sort();
+    wanted.dedup();
+    Ok(kinerja_persistence::repos::employees::by_nips(db, &wanted)
+        .await?
+        .into_iter()
+        .map(|e| (e.nip.clone(), e))
+        .collect())
+}
+
 /// The employee a row's NIP names, if the caller may import for him: outside his scope an
 /// employee does not exist for him (`unknown_employee`, as for reads).
 pub fn employee_in_scope<'a>(

@@ -38,7 +38,7 @@ use uuid::Uuid;
 
 use super::{
     Columns, Format, ImportOutcome, Row, RowErrors, choice, cycle_of_year, decimal,
-    employee_in_scope, file_hash, parse, required, units_in_scope, year,
+    employee_in_scope, file_hash, parse, required, staff_by_nip, units_in_scope, year,
 };
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode, Msg};
@@ -337,17 +337,10 @@ pub async fn import(
         .collect();
 
     // Who and when, in bulk.
-    let mut nips: Vec<String> = parsed.iter().map(|r| r.nip.clone()).collect();
-    nips.sort();
-    nips.dedup();
     let mut years: Vec<i32> = parsed.iter().map(|r| r.year).collect();
     years.sort_unstable();
     years.dedup();
-    let staff: HashMap<String, EmployeeRecord> = employees::by_nips(db, &nips)
-        .await?
-        .into_iter()
-        .map(|e| (e.nip.clone(), e))
-        .collect();
+    let staff = staff_by_nip(db, parsed.iter().map(|r| r.nip.clone())).await?;
     let cycles_by_year: HashMap<i32, CycleRecord> = cycles::by_years(db, &years)
         .await?
         .into_iter()

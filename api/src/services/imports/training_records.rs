@@ -18,14 +18,13 @@ use chrono::NaiveDate;
 use kinerja_domain::accounts::Scope;
 use kinerja_domain::training::{self as rules, Method, RecordSource, RecordStatus, Route};
 use kinerja_persistence::Db;
-use kinerja_persistence::repos::employees::{self, EmployeeRecord};
 use kinerja_persistence::repos::training::{self as repo, RecordRecord};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     Columns, Format, ImportOutcome, Row, RowErrors, choice, employee_in_scope, file_hash, parse,
-    required, units_in_scope,
+    required, staff_by_nip, units_in_scope,
 };
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -208,14 +207,7 @@ pub async fn import(
         parsed.push(p);
     }
 
-    let mut nips: Vec<String> = parsed.iter().map(|r| r.nip.clone()).collect();
-    nips.sort();
-    nips.dedup();
-    let staff: HashMap<String, EmployeeRecord> = employees::by_nips(db, &nips)
-        .await?
-        .into_iter()
-        .map(|e| (e.nip.clone(), e))
-        .collect();
+    let staff = staff_by_nip(db, parsed.iter().map(|r| r.nip.clone())).await?;
     let scope = units_in_scope(db, caller, Scope::ImportTrainingRecords).await?;
     let mut resolved: Vec<(ParsedRow, Uuid)> = Vec::new();
     for p in parsed {
