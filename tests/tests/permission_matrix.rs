@@ -179,6 +179,7 @@ const MATRIX: &[Row] = &[
     row("PATCH /api/v1/trainings/{id}",                 [401, 200, 403, 403, 403, 403]),
     row("GET /api/v1/trainings/{id}/participants",      [401, 200, 200, 200, 200, 200]),
     row("POST /api/v1/trainings/{id}/participants",     [401, 201, 201, 201, 403, 403]),
+    row("GET /api/v1/trainings/{id}/participants/{employee_id}", [401, 200, 200, 200, 200, 200]),
     row("POST /api/v1/trainings/{id}/participants/{employee_id}/attend", [401, 200, 200, 403, 403, 403]),
     row("POST /api/v1/trainings/{id}/participants/{employee_id}/complete", [401, 200, 200, 403, 403, 403]),
     row("POST /api/v1/trainings/{id}/participants/{employee_id}/drop", [401, 409, 409, 200, 403, 403]),
@@ -188,6 +189,7 @@ const MATRIX: &[Row] = &[
     row("GET /api/v1/training-records",                 [401, 200, 200, 200, 200, 200]),
     row("GET /api/v1/training-records/{id}",            [401, 200, 200, 200, 200, 200]),
     // Decided by the direct superior (the head) only; then it is decided (409).
+    row("GET /api/v1/training-records/{id}/actions",    [401, 200, 200, 200, 200, 200]),
     row("POST /api/v1/training-records/{id}/approve",   [401, 403, 403, 200, 403, 403]),
     row("POST /api/v1/training-records/{id}/reject",    [401, 403, 403, 409, 403, 403]),
     row("POST /api/v1/imports/training-records",        [401, 200, 200, 403, 403, 200]),

@@ -306,6 +306,9 @@ async fn an_external_record_counts_only_after_the_superior_approves_it() {
         // The superior's queue, then his decision: not the sekda (above him), not the staff.
         let queue = app.get_as("/api/v1/training-records?status=pending", &c.kadis.1).await.json();
         assert_eq!(queue["total"], 1);
+        let actions = format!("/api/v1/training-records/{id}/actions");
+        assert_eq!(app.get_as(&actions, &c.kadis.1).await.json()["actions"], json!(["approve", "reject"]));
+        assert_eq!(app.get_as(&actions, &c.staf.1).await.json()["actions"], json!([]));
         let approve = format!("/api/v1/training-records/{id}/approve");
         app.post_as(&approve, &c.staf.1, &json!({})).await.assert_problem(403, "forbidden");
         app.post_as(&approve, &c.sekda.1, &json!({})).await.assert_problem(403, "forbidden");
@@ -314,6 +317,7 @@ async fn an_external_record_counts_only_after_the_superior_approves_it() {
         approved.assert_status(200);
         assert_eq!(approved.json()["status"], "approved");
         app.post_as(&approve, &c.kadis.1, &json!({})).await.assert_problem(409, "record_decided");
+        assert_eq!(app.get_as(&actions, &c.kadis.1).await.json()["actions"], json!([]));
         let standing = app.get_as(&records, &c.staf.1).await.json();
         assert_eq!((standing["compliance"]["jp"].clone(), standing["pending_jp"].clone()), (json!(10.0), json!(0.0)));
 

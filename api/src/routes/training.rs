@@ -566,6 +566,44 @@ pub async fn enrol(
     ))
 }
 
+/// A participation with the actions the caller may take on it now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParticipantDetail {
+    #[serde(flatten)]
+    pub participant: ParticipantView,
+    /// Among `attend`, `complete`, `drop` (for a frontend's buttons).
+    pub actions: Vec<&'static str>,
+}
+
+/// One participation (whoever reads the employee), with the actions the caller may take.
+#[utoipa::path(
+    tag = "training",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The programme's id"),
+        ("employee_id" = Uuid, Path, description = "The participant"),
+    ),
+    responses(
+        (status = 200, description = "The participation.", body = ParticipantDetail),
+        (status = 404, description = "No such programme, employee in the caller's scope, or participation (`not_found`)."),
+    )
+)]
+#[get("/trainings/{id}/participants/{employee_id}")]
+pub async fn get_participant(
+    caller: Need<OrgReader>,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (p, actions) = training::participant(&state.db, &caller.caller, path.into_inner()).await?;
+    Ok(respond::ok(
+        p.version,
+        &ParticipantDetail {
+            participant: p.into(),
+            actions,
+        },
+    ))
+}
+
 /// Record attendance (admins and the employee's unit admin). Audited as `training.attended`.
 #[utoipa::path(
     tag = "training",
@@ -998,6 +1036,34 @@ pub async fn get_record(
 ) -> Result<HttpResponse, ApiError> {
     let (r, _) = training::get_record(&state.db, &caller.caller, id.into_inner()).await?;
     Ok(respond::ok(r.version, &RecordView::from(r)))
+}
+
+/// What the caller may do with a training record now.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"actions": ["approve", "reject"]}))]
+pub struct RecordActions {
+    /// `approve` and `reject` for the direct superior of a pending record; empty otherwise.
+    pub actions: Vec<&'static str>,
+}
+
+/// The actions the caller may take on a training record now (for a frontend's buttons).
+#[utoipa::path(
+    tag = "training",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The record's id")),
+    responses(
+        (status = 200, description = "The actions.", body = RecordActions),
+        (status = 404, description = "No such record in the caller's scope (`not_found`)."),
+    )
+)]
+#[get("/training-records/{id}/actions")]
+pub async fn record_actions(
+    caller: Need<OrgReader>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let actions = training::record_actions(&state.db, &caller.caller, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(RecordActions { actions }))
 }
 
 /// The superior's decision.

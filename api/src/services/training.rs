@@ -773,6 +773,32 @@ async fn save_participant(
     Ok(p)
 }
 
+/// The actions the caller may take on a participation now, among `attend`, `complete`, `drop`.
+fn participation_actions(p: &ParticipantRecord, who: Standing) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if who.organiser && p.status.attend().is_ok() {
+        out.push("attend");
+    }
+    if who.organiser && p.status.complete().is_ok() {
+        out.push("complete");
+    }
+    if (who.is_self || who.in_line_above || who.organiser) && p.status.drop_out().is_ok() {
+        out.push("drop");
+    }
+    out
+}
+
+/// One participation the caller may read (through its employee), with the actions he may take.
+pub async fn participant(
+    db: &Db,
+    caller: &Caller,
+    route: (Uuid, Uuid),
+) -> Result<(ParticipantRecord, Vec<&'static str>), ApiError> {
+    let (_, _, p, who) = participation(db, caller, route).await?;
+    let actions = participation_actions(&p, who);
+    Ok((p, actions))
+}
+
 /// Marks attendance (the organisers).
 pub async fn attend(
     db: &Db,
@@ -1134,6 +1160,24 @@ pub async fn get_record(
         .await
         .map_err(|_| record_not_found())?;
     Ok((record, employee))
+}
+
+/// The actions the caller may take on a record now: `approve` and `reject` for the direct
+/// superior of a pending one.
+pub async fn record_actions(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Vec<&'static str>, ApiError> {
+    let (record, employee) = get_record(db, caller, id).await?;
+    let who = standing(db, caller, &employee).await?;
+    Ok(
+        if who.direct_superior && record.status == RecordStatus::Pending {
+            vec!["approve", "reject"]
+        } else {
+            Vec::new()
+        },
+    )
 }
 
 /// The superior approves or rejects a pending record (a reason is required to reject).
