@@ -1312,9 +1312,10 @@ pub struct ComplianceReport {
     pub units: Vec<(Uuid, Totals)>,
 }
 
-/// The units a caller reports on (this report and those of `services::reports`) under `unit_id` (its whole subtree; a unit admin the part he
+/// The units a caller reports on under `unit_id` (its whole subtree; a unit admin the part he
 /// manages); without `unit_id`, the city for admins, auditors and services with `read:reports`
 /// or `read:performance`, the managed units for a unit admin. Heads of units name their unit.
+/// Shared by this report and those of `services::reports`.
 pub(crate) async fn report_units(
     db: &Db,
     caller: &Caller,
@@ -1668,7 +1669,7 @@ async fn load_plan(db: &impl Store, employee_id: Uuid, cycle_id: Uuid) -> Result
 }
 
 /// The plan status of many employees for a cycle at once (`none` for those without a plan),
-/// derived by the same rule as [`plan`]: three queries whatever the number of employees.
+/// derived by the same rule as [`plan`] in a few queries, whatever the number of employees.
 pub async fn plan_statuses(
     db: &impl Store,
     cycle_id: Uuid,
