@@ -408,7 +408,6 @@ async fn reports_are_scoped_like_the_data_behind_them() {
         app.get_as(&trend(&Uuid::now_v7().to_string()), &c.admin)
             .await
             .assert_problem(404, "not_found");
-        let _ = d.staf_a;
     })
     .await;
 }
