@@ -194,6 +194,10 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/training-records/{id}/reject",    [401, 403, 403, 409, 403, 403]),
     row("POST /api/v1/imports/training-records",        [401, 200, 200, 403, 403, 200]),
     row("GET /api/v1/reports/training-compliance",      [401, 200, 200, 200, 200, 200]),
+    // The employee caller heads the OPD; every report names it.
+    row("GET /api/v1/reports/predikat-distribution",    [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/reports/ikm-trend",                [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/reports/follow-up",                [401, 200, 200, 200, 200, 200]),
     row("GET /api/v1/employees/{id}/development-recommendations", [401, 200, 200, 200, 200, 200]),
     // Nothing is recommended without evaluations: the superior and admins get 422.
     row("POST /api/v1/employees/{id}/development-plan", [401, 422, 403, 422, 403, 403]),
@@ -525,6 +529,10 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "GET /api/v1/skm/results" => format!("{path}?unit_id={}", fx.sub_unit),
         "GET /api/v1/public/ikm" => format!("{path}?unit_code=OPD1.SUB&year=2026"),
         "GET /api/v1/reports/training-compliance" => format!("{path}?unit_id={}", fx.opd),
+        "GET /api/v1/reports/predikat-distribution" | "GET /api/v1/reports/follow-up" => {
+            format!("{path}?cycle_id={}&unit_id={}", fx.cycle, fx.opd)
+        }
+        "GET /api/v1/reports/ikm-trend" => format!("{path}?unit_id={}", fx.opd),
         "GET /api/v1/employees/{id}/development-recommendations"
         | "GET /api/v1/employees/{id}/development-plan" => format!("{path}?cycle_id={}", fx.cycle),
         "GET /api/v1/exports/annual-predikat" => format!("{path}?year=2026"),

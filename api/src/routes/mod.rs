@@ -15,6 +15,7 @@ pub mod imports;
 pub mod indicators;
 pub mod public_survey;
 pub mod realizations;
+pub mod reports;
 pub mod service;
 pub mod service_accounts;
 pub mod skm;
@@ -129,6 +130,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(service_accounts::update_service_account)
                 .service(service_accounts::rotate_service_account)
                 .service(service_accounts::revoke_service_account)
+                .service(reports::predikat_distribution)
+                .service(reports::ikm_trend)
+                .service(reports::follow_up)
                 .service(training::list_trainings)
                 .service(training::create_training)
                 .service(training::get_training)

@@ -13,6 +13,7 @@ pub mod housekeeping;
 pub mod imports;
 pub mod objections;
 pub mod realizations;
+pub mod reports;
 pub mod scope;
 pub mod service_accounts;
 pub mod sessions;

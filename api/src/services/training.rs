@@ -1008,7 +1008,10 @@ async fn visible_employees(db: &Db, caller: &Caller) -> Result<Option<Vec<Uuid>>
     })
 }
 
-async fn all_employees(db: &Db, filter: &EmployeeFilter) -> Result<Vec<EmployeeRecord>, ApiError> {
+pub(crate) async fn all_employees(
+    db: &Db,
+    filter: &EmployeeFilter,
+) -> Result<Vec<EmployeeRecord>, ApiError> {
     const BATCH: u64 = 5000;
     let mut out = Vec::new();
     let mut offset = 0;
@@ -1356,7 +1359,8 @@ pub struct ComplianceReport {
 /// The units a caller reports on under `unit_id` (its whole subtree; a unit admin the part he
 /// manages); without `unit_id`, the city for admins, auditors and services with `read:reports`
 /// or `read:performance`, the managed units for a unit admin. Heads of units name their unit.
-async fn report_units(
+/// Shared by this report and those of `services::reports`.
+pub(crate) async fn report_units(
     db: &Db,
     caller: &Caller,
     unit_id: Option<Uuid>,
@@ -1400,8 +1404,8 @@ async fn report_units(
         return Ok(Some(subtree.intersection(&managed).copied().collect()));
     }
     Err(forbidden(
-        "A unit's training compliance is for its head, the heads above, its unit admin, admins and auditors.",
-        "Kepatuhan JP suatu unit untuk kepalanya, atasannya, operatornya, admin dan auditor.",
+        "A unit's reports (such as its training compliance) are for its head, the heads above, its unit admin, admins and auditors.",
+        "Laporan suatu unit (seperti kepatuhan JP) untuk kepalanya, atasannya, operatornya, admin dan auditor.",
     ))
 }
 
@@ -1706,6 +1710,55 @@ async fn load_plan(db: &impl Store, employee_id: Uuid, cycle_id: Uuid) -> Result
         items,
         status,
     })
+}
+
+/// The plan status of many employees for a cycle at once (`none` for those without a plan),
+/// derived by the same rule as [`plan`] in a few queries, whatever the number of employees.
+pub async fn plan_statuses(
+    db: &impl Store,
+    cycle_id: Uuid,
+    employee_ids: &[Uuid],
+) -> Result<HashMap<Uuid, PlanStatus>, ApiError> {
+    let wanted: HashSet<Uuid> = employee_ids.iter().copied().collect();
+    let plans: HashMap<Uuid, Uuid> = repo::plans_of_cycle(db, cycle_id)
+        .await?
+        .into_iter()
+        .filter(|p| wanted.contains(&p.employee_id))
+        .map(|p| (p.id, p.employee_id))
+        .collect();
+    let plan_ids: Vec<Uuid> = plans.keys().copied().collect();
+    let items = repo::plan_items(db, &plan_ids).await?;
+    let trainings: Vec<Uuid> = items
+        .iter()
+        .map(|i| i.training_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let owners: Vec<Uuid> = plans.values().copied().collect();
+    let taking: HashMap<(Uuid, Uuid), ParticipationStatus> =
+        repo::participations_of_employees(db, &owners, &trainings)
+            .await?
+            .into_iter()
+            .map(|p| ((p.employee_id, p.training_id), p.status))
+            .collect();
+    let mut per_employee: HashMap<Uuid, Vec<Option<ParticipationStatus>>> = HashMap::new();
+    for item in &items {
+        if let Some(employee) = plans.get(&item.plan_id) {
+            per_employee
+                .entry(*employee)
+                .or_default()
+                .push(taking.get(&(*employee, item.training_id)).copied());
+        }
+    }
+    Ok(employee_ids
+        .iter()
+        .map(|e| {
+            let status = per_employee
+                .get(e)
+                .map_or(PlanStatus::None, |p| rules::plan_status(p));
+            (*e, status)
+        })
+        .collect())
 }
 
 /// An employee's development plan for a cycle (status `none` and no items without one).

@@ -494,6 +494,30 @@ pub async fn participations(
     )
 }
 
+/// The participations of several employees in several programmes (one query per 1,000
+/// employees): every pair that exists.
+pub async fn participations_of_employees(
+    s: &impl Store,
+    employee_ids: &[Uuid],
+    training_ids: &[Uuid],
+) -> Result<Vec<ParticipantRecord>, PersistenceError> {
+    use training_participants::Column as C;
+    let mut out = Vec::new();
+    if training_ids.is_empty() {
+        return Ok(out);
+    }
+    for chunk in employee_ids.chunks(1000) {
+        out.extend(participants(
+            training_participants::Entity::find()
+                .filter(C::EmployeeId.is_in(chunk.iter().copied()))
+                .filter(C::TrainingId.is_in(training_ids.iter().copied()))
+                .all(s.conn())
+                .await?,
+        )?);
+    }
+    Ok(out)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Training records
 
