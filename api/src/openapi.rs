@@ -43,6 +43,7 @@ use crate::error::{ErrorCode, Problem, ProblemFieldError};
         (name = "survey", description = "The citizen satisfaction survey (SKM) in public: the questionnaire of a service unit, submission tokens and responses, without login (rate limited)."),
         (name = "audit", description = "The audit trail of every write."),
         (name = "integration", description = "For HR, payroll and national systems: the ordered events feed of changes, and exports."),
+        (name = "reports", description = "Supervision reports: participation per unit, the monthly figures for the TPP payroll, the progress of a cycle per OPD."),
     ),
     modifiers(&BearerAuth)
 )]
