@@ -54,7 +54,7 @@ pub struct ParticipationQuery {
     /// default to the city, unit admins to the units they manage.
     pub unit_id: Option<Uuid>,
     /// The quarter (`q4`: the annual evaluation). Default: the latest quarter with an evaluation
-    /// or feedback in scope (`q1` without any).
+    /// self-assessed or rated, or with feedback, in scope (`q1` without any).
     #[param(inline)]
     pub period: Option<PeriodName>,
 }

@@ -187,10 +187,12 @@ async fn gather(
         .filter(|e| e.status != EvaluationStatus::Void)
         .collect();
     let notes = feedback::of_skps(db, &skp_ids, None).await?;
-    // The latest quarter with data: an evaluation or feedback.
+    // The latest quarter with data: an evaluation self-assessed or rated, or feedback (every
+    // quarter's evaluation opens with the SKP's approval, so an open one is no data).
     let period = period.unwrap_or_else(|| {
         all_evaluations
             .iter()
+            .filter(|e| e.self_assessed_at.is_some() || e.status != EvaluationStatus::Open)
             .map(|e| e.period)
             .chain(notes.iter().map(|n| n.period))
             .max_by_key(|p| p.index())
@@ -265,7 +267,7 @@ async fn gather(
 }
 
 /// Participation per unit in scope and pooled, for a period (default: the latest quarter with
-/// an evaluation or feedback in scope; q1 without any).
+/// an evaluation self-assessed or rated, or with feedback, in scope; q1 without any).
 pub async fn participation(
     db: &Db,
     caller: &Caller,
