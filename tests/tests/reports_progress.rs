@@ -429,6 +429,26 @@ async fn the_overview_counts_per_opd_for_admins_auditors_and_report_services() {
     on_each_db(async |app: &TestApp| {
         let b = build(app).await;
         let c = &b.c;
+        // A service unit of Disdukcapil with two questionnaires: all 4 and all 3 → IKM 87.50, B.
+        let ktp = app
+            .post_as(
+                "/api/v1/units",
+                &c.admin,
+                &json!({"code": "DISDUKCAPIL.KTP", "name": "UPT KTP", "kind": "upt", "parent_id": b.dinas,
+                        "is_opd": false, "is_service_unit": true}),
+            )
+            .await;
+        ktp.assert_status(201);
+        let ktp = ktp.json()["id"].as_str().unwrap().to_owned();
+        app.post_as(&format!("/api/v1/units/{ktp}/services"), &c.admin, &json!({"code": "KTP-BARU", "name": "KTP-el baru"}))
+            .await
+            .assert_status(201);
+        let paper = "unit_code,service,date,u1,u2,u3,u4,u5,u6,u7,u8,u9\n\
+                     DISDUKCAPIL.KTP,KTP-BARU,2026-02-27,4,4,4,4,4,4,4,4,4\n\
+                     DISDUKCAPIL.KTP,KTP-BARU,2026-02-26,3,3,3,3,3,3,3,3,3\n";
+        app.import(&c.admin, "/api/v1/imports/survey-responses", "text/csv", paper)
+            .await
+            .assert_status(200);
         let url = format!("/api/v1/reports/overview?cycle_id={}", c.cycle);
         let (_, auditor) = app.session_as("auditor", &["auditor"]).await;
         let reports = app.service_token(&c.admin, "dasbor", &["read:reports"]).await;
@@ -445,7 +465,9 @@ async fn the_overview_counts_per_opd_for_admins_auditors_and_report_services() {
         assert_eq!(dinas["evaluations_finalized"], json!({"q1": 1, "q2": 0, "q3": 0, "q4": 0}));
         assert_eq!(dinas["calibration"], json!({"q4_finalized": false, "opd_predikat": {"q1": null, "q2": null, "q3": null, "q4": null}}));
         assert_eq!(dinas["jp"], json!({"met": 1, "short": 2, "over_cap": 0}));
+        assert_eq!(dinas["ikm"], json!({"ikm_unit": 87.5, "mutu": "B", "mutu_label": "Baik", "respondents": 2}));
         let setda = opds.iter().find(|u| u["unit_code"] == "SETDA").unwrap();
+        assert_eq!(setda["ikm"], Value::Null, "no service unit of its own");
         assert_eq!((setda["employees"].as_u64(), setda["skps_approved"].as_u64()), (Some(1), Some(0)));
 
         for token in [&c.kadis.1, &c.operator, &c.staf.1] {

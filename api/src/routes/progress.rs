@@ -521,6 +521,18 @@ pub struct JpProgress {
     pub over_cap: u64,
 }
 
+/// The OPD's IKM of the cycle's year so far, as `GET /skm/results?unit_id=<opd>&from=<1 Jan>&to=<31
+/// Dec>` gives it (pooled over its service units).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IkmProgress {
+    /// IKM on the 0..100 scale, 2 decimals.
+    pub ikm_unit: f64,
+    /// `A`..`D`.
+    pub mutu: &'static str,
+    pub mutu_label: &'static str,
+    pub respondents: u64,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OpdOverview {
     pub unit_id: Uuid,
@@ -535,6 +547,8 @@ pub struct OpdOverview {
     pub calibration: CalibrationProgress,
     /// JP compliance of the cycle's year (standings of the compliance report).
     pub jp: JpProgress,
+    /// Null without a service unit of its own or without responses in the year.
+    pub ikm: Option<IkmProgress>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -545,7 +559,8 @@ pub struct OpdOverview {
         "skps_approved": 40, "evaluations_finalized": {"q1": 38, "q2": 0, "q3": 0, "q4": 0},
         "calibration": {"q4_finalized": false,
             "opd_predikat": {"q1": "baik", "q2": null, "q3": null, "q4": null}},
-        "jp": {"met": 12, "short": 30, "over_cap": 0}}]
+        "jp": {"met": 12, "short": 30, "over_cap": 0},
+        "ikm": {"ikm_unit": 84.62, "mutu": "B", "mutu_label": "Baik", "respondents": 412}}]
 }))]
 pub struct OverviewView {
     pub cycle_id: Uuid,
@@ -582,11 +597,18 @@ fn opd_view(u: kinerja_persistence::repos::units::UnitRecord, p: OpdProgress) ->
             short: p.jp_short,
             over_cap: p.jp_over_cap,
         },
+        ikm: p.ikm.map(|(ikm, mutu, respondents)| IkmProgress {
+            ikm_unit: num(ikm),
+            mutu: mutu.as_str(),
+            mutu_label: mutu.label(),
+            respondents,
+        }),
     }
 }
 
 /// The progress of a cycle per OPD: employees, approved SKPs, finalised evaluations per quarter,
-/// the calibration (q4 finalised; the OPD predikat per period) and JP compliance. City-wide, so
+/// the calibration (q4 finalised; the OPD predikat per period), JP compliance and the IKM of the
+/// year (OPDs with a service unit). City-wide, so
 /// for admins, auditors and services with `read:reports` or `read:performance` only; heads and
 /// unit admins use the participation report of their units.
 #[utoipa::path(

@@ -40,6 +40,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::realizations::capaian_of;
+use super::skm;
 use super::training::{self, Standings, all_employees, compliance_rows, report_units};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
@@ -577,6 +578,9 @@ pub struct OpdProgress {
     pub jp_met: u64,
     pub jp_short: u64,
     pub jp_over_cap: u64,
+    /// IKM of the cycle's year so far (unit scale, 2 decimals), its mutu and respondents, when a
+    /// service unit lies in the OPD and has responses.
+    pub ikm: Option<(Decimal, kinerja_domain::skm::Mutu, u64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -586,7 +590,7 @@ pub struct Overview {
 }
 
 /// Per OPD (its units up to, not into, other OPDs) the progress of the cycle, from one query
-/// per table.
+/// per table (and the IKM of each OPD with a service unit, from [`skm::results`]).
 pub async fn overview(db: &Db, cycle_id: Uuid) -> Result<Overview, ApiError> {
     let cycle = cycles::get(db, cycle_id)
         .await?
@@ -644,6 +648,33 @@ pub async fn overview(db: &Db, cycle_id: Uuid) -> Result<Overview, ApiError> {
                 Standings::Short => p.jp_short += 1,
                 Standings::OverCap => p.jp_over_cap += 1,
             }
+        }
+    }
+    // IKM: as `GET /skm/results?unit_id=<opd>&from=<1 Jan>&to=<31 Dec>` gives it, for the OPDs
+    // with a service unit of their own (the few that serve the public).
+    let first = NaiveDate::from_ymd_opt(cycle.year, 1, 1);
+    let last = NaiveDate::from_ymd_opt(cycle.year, 12, 31);
+    for opd in &opds {
+        let own = scope_within_opd(opd.id, &children);
+        if !all_units
+            .iter()
+            .any(|u| u.is_service_unit && own.contains(&u.id))
+        {
+            continue;
+        }
+        let results = skm::results(
+            db,
+            skm::ResultQuery {
+                unit_id: opd.id,
+                from: first,
+                to: last,
+                ..Default::default()
+            },
+        )
+        .await?;
+        if let Some(r) = results.current.result {
+            progress.entry(opd.id).or_default().ikm =
+                Some((r.ikm_unit_rounded, r.mutu, r.respondents));
         }
     }
     Ok(Overview {
