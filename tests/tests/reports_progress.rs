@@ -188,7 +188,7 @@ fn figures(v: &Value) -> Vec<u64> {
     .collect()
 }
 
-fn unit<'a>(report: &'a Value, id: Uuid) -> &'a Value {
+fn unit(report: &Value, id: Uuid) -> &Value {
     report["units"]
         .as_array()
         .unwrap()
