@@ -167,10 +167,11 @@ async fn gather(
     unit_id: Option<Uuid>,
     period: Option<Period>,
 ) -> Result<Gathered, ApiError> {
+    // Scope first: who may not read the unit learns nothing about the cycle either.
+    let scope = report_units(db, caller, unit_id).await?;
     let cycle = cycles::get(db, cycle_id)
         .await?
         .ok_or_else(cycle_not_found)?;
-    let scope = report_units(db, caller, unit_id).await?;
     let mut units: Vec<UnitRecord> = units::all(db)
         .await?
         .into_iter()
