@@ -41,7 +41,7 @@ use crate::error::{ErrorCode, Problem, ProblemFieldError};
         (name = "training", description = "Competency development: programmes, participation, training records (JP kept as minutes), the yearly 20 JP compliance, recommendations from evaluations and development plans."),
         (name = "public", description = "Published figures, without login."),
         (name = "survey", description = "The citizen satisfaction survey (SKM) in public: the questionnaire of a service unit, submission tokens and responses, without login (rate limited)."),
-        (name = "reports", description = "Supervision reports for leaders, BKPSDM and the Inspektorat: predikat distribution with the curve, IKM trend, follow-up of low predikat; scoped like the data behind them."),
+        (name = "reports", description = "Supervision reports for leaders, BKPSDM and the Inspektorat, scoped like the data behind them: predikat distribution with the curve, IKM trend, follow-up of low predikat, participation per unit with its drill-down, the monthly figures for the TPP payroll, the progress of a cycle per OPD."),
         (name = "audit", description = "The audit trail of every write."),
         (name = "integration", description = "For HR, payroll and national systems: the ordered events feed of changes, and exports."),
     ),

@@ -202,6 +202,12 @@ const MATRIX: &[Row] = &[
     // Nothing is recommended without evaluations: the superior and admins get 422.
     row("POST /api/v1/employees/{id}/development-plan", [401, 422, 403, 422, 403, 403]),
     row("GET /api/v1/employees/{id}/development-plan",  [401, 200, 200, 200, 200, 200]),
+    // Progress reports: scoped per caller (the employee caller heads the OPD); the overview is
+    // city-wide.
+    row("GET /api/v1/reports/participation",            [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/reports/participation/employees",  [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/reports/monthly-performance",      [401, 200, 200, 200, 200, 200]),
+    row("GET /api/v1/reports/overview",                 [401, 200, 403, 403, 200, 200]),
     row("POST /api/v1/cycles/{id}/start",               [401, 200, 403, 403, 403, 403]),
     row("POST /api/v1/cycles/{id}/close",               [401, 200, 403, 403, 403, 403]),
 ];
@@ -536,6 +542,19 @@ fn request(operation: &str, fx: &Fixtures, serial: usize) -> (Method, String, Op
         "GET /api/v1/employees/{id}/development-recommendations"
         | "GET /api/v1/employees/{id}/development-plan" => format!("{path}?cycle_id={}", fx.cycle),
         "GET /api/v1/exports/annual-predikat" => format!("{path}?year=2026"),
+        "GET /api/v1/reports/participation" => {
+            format!("{path}?cycle_id={}&unit_id={}", fx.cycle, fx.opd)
+        }
+        "GET /api/v1/reports/overview" => format!("{path}?cycle_id={}", fx.cycle),
+        "GET /api/v1/reports/participation/employees" => {
+            format!(
+                "{path}?cycle_id={}&unit_id={}&missing=feedback",
+                fx.cycle, fx.opd
+            )
+        }
+        "GET /api/v1/reports/monthly-performance" => {
+            format!("{path}?month=2026-03&unit_id={}", fx.opd)
+        }
         _ => path,
     };
     let body = match operation {

@@ -13,6 +13,7 @@ pub mod exports;
 pub mod feedback;
 pub mod imports;
 pub mod indicators;
+pub mod progress;
 pub mod public_survey;
 pub mod realizations;
 pub mod reports;
@@ -154,6 +155,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(training::recommendations)
                 .service(training::accept_plan)
                 .service(training::get_plan)
+                .service(progress::participation)
+                .service(progress::participation_employees)
+                .service(progress::monthly_performance)
+                .service(progress::overview)
                 .service(audit::list_audit_events)
                 .service(events::list_events)
                 .service(exports::annual_predikat)

@@ -12,6 +12,7 @@ pub mod feedback;
 pub mod housekeeping;
 pub mod imports;
 pub mod objections;
+pub mod progress;
 pub mod realizations;
 pub mod reports;
 pub mod scope;

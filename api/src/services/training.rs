@@ -1359,7 +1359,8 @@ pub struct ComplianceReport {
 /// The units a caller reports on under `unit_id` (its whole subtree; a unit admin the part he
 /// manages); without `unit_id`, the city for admins, auditors and services with `read:reports`
 /// or `read:performance`, the managed units for a unit admin. Heads of units name their unit.
-/// Shared by this report and those of `services::reports`.
+/// Shared by every unit report (training compliance, participation, payroll figures,
+/// `services::reports`).
 pub(crate) async fn report_units(
     db: &Db,
     caller: &Caller,
@@ -1404,8 +1405,8 @@ pub(crate) async fn report_units(
         return Ok(Some(subtree.intersection(&managed).copied().collect()));
     }
     Err(forbidden(
-        "A unit's reports (such as its training compliance) are for its head, the heads above, its unit admin, admins and auditors.",
-        "Laporan suatu unit (seperti kepatuhan JP) untuk kepalanya, atasannya, operatornya, admin dan auditor.",
+        "A unit's reports are for its head, the heads above, its unit admin, admins and auditors.",
+        "Laporan suatu unit untuk kepalanya, atasannya, operatornya, admin dan auditor.",
     ))
 }
 
@@ -1426,24 +1427,8 @@ pub async fn compliance_report(
         ..Default::default()
     };
     let people = all_employees(db, &filter).await?;
-    let minutes = if filter.unit_ids.is_none() {
-        repo::approved_minutes(db, year, None).await?
-    } else {
-        let ids: Vec<Uuid> = people.iter().map(|e| e.id).collect();
-        repo::approved_minutes(db, year, Some(&ids)).await?
-    };
     let settings = settings_of_year(db, year).await?;
-    let rows: Vec<ComplianceRow> = people
-        .into_iter()
-        .map(|employee| {
-            let m = minutes.get(&employee.id).copied().unwrap_or(0);
-            let req = Requirement::of(employee.employment_type, &settings);
-            ComplianceRow {
-                compliance: rules::compliance(m, req),
-                employee,
-            }
-        })
-        .collect();
+    let rows = compliance_rows(db, year, &settings, people, filter.unit_ids.is_none()).await?;
     let mut totals = Totals::default();
     let mut per_unit: BTreeMap<Uuid, Totals> = BTreeMap::new();
     for row in &rows {
@@ -1470,6 +1455,34 @@ pub async fn compliance_report(
         totals,
         units: per_unit.into_iter().collect(),
     })
+}
+
+/// The JP compliance of a year of each of these employees (approved minutes summed in SQL, in
+/// bulk); `everyone` says they are the whole city, so one query without a list of ids serves.
+pub(crate) async fn compliance_rows(
+    db: &Db,
+    year: i32,
+    settings: &Settings,
+    people: Vec<EmployeeRecord>,
+    everyone: bool,
+) -> Result<Vec<ComplianceRow>, ApiError> {
+    let minutes = if everyone {
+        repo::approved_minutes(db, year, None).await?
+    } else {
+        let ids: Vec<Uuid> = people.iter().map(|e| e.id).collect();
+        repo::approved_minutes(db, year, Some(&ids)).await?
+    };
+    Ok(people
+        .into_iter()
+        .map(|employee| {
+            let m = minutes.get(&employee.id).copied().unwrap_or(0);
+            let req = Requirement::of(employee.employment_type, settings);
+            ComplianceRow {
+                compliance: rules::compliance(m, req),
+                employee,
+            }
+        })
+        .collect())
 }
 
 pub const COMPLIANCE_SORTABLE: &[&str] = &["name", "nip", "jp"];

@@ -168,3 +168,22 @@ pub async fn of_units(
         replies,
     ))
 }
+
+/// Every note and reply on these SKPs (optionally of one period), for reports: one query per
+/// 1,000 SKPs.
+pub async fn of_skps(
+    s: &impl Store,
+    skp_ids: &[Uuid],
+    period: Option<Period>,
+) -> Result<Vec<FeedbackRecord>, PersistenceError> {
+    let mut out = Vec::new();
+    for chunk in skp_ids.chunks(1000) {
+        let mut select =
+            table::Entity::find().filter(table::Column::SkpId.is_in(chunk.iter().copied()));
+        if let Some(p) = period {
+            select = select.filter(table::Column::Period.eq(p.as_str()));
+        }
+        out.extend(records(select.all(s.conn()).await?)?);
+    }
+    Ok(out)
+}

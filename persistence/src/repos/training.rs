@@ -745,8 +745,19 @@ pub async fn approved_minutes(
     year: i32,
     employee_ids: Option<&[Uuid]>,
 ) -> Result<HashMap<Uuid, i64>, PersistenceError> {
-    use training_records::Column as C;
     let (first, last) = year_bounds(year);
+    approved_minutes_between(s, first, last, employee_ids).await
+}
+
+/// [`approved_minutes`] of the records completed from `first` to `last` (both included), e.g. a
+/// year up to the end of a month.
+pub async fn approved_minutes_between(
+    s: &impl Store,
+    first: NaiveDate,
+    last: NaiveDate,
+    employee_ids: Option<&[Uuid]>,
+) -> Result<HashMap<Uuid, i64>, PersistenceError> {
+    use training_records::Column as C;
     let select = || {
         training_records::Entity::find()
             .select_only()
