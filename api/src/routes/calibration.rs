@@ -5,15 +5,14 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use kinerja_domain::calibration::{Breach, OrgPredikat, head_work_rating};
-use kinerja_domain::capaian::{Period, round_half_up};
+use kinerja_domain::capaian::Period;
 use kinerja_domain::cycle::CurveEnforcement;
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::dto::num;
 use super::dto::{OrgPredikatName, PeriodName, RatingName, respond};
 use super::realizations::CapaianView;
 use crate::app::AppState;
@@ -24,10 +23,6 @@ use crate::http::precondition::IfMatch;
 use crate::http::{Json, Query};
 use crate::services::Context;
 use crate::services::calibration::{self, Calibration, Leader, Performance};
-
-fn num(d: Decimal, dp: u32) -> f64 {
-    round_half_up(d, dp).to_f64().unwrap_or_default()
-}
 
 /// Which period (default `q4`, the annual one).
 #[derive(Debug, Deserialize, IntoParams, Validate)]

@@ -320,3 +320,12 @@ mirror_enum! {
     /// A development plan's status, derived from its enrolments.
     PlanStatusName => kinerja_domain::training::PlanStatus { None, Planned, InProgress, Done }
 }
+
+/// A decimal as a JSON number, rounded half up to `dp` decimals (the rounding every figure of
+/// the API uses).
+pub fn num(d: Decimal, dp: u32) -> f64 {
+    use rust_decimal::prelude::ToPrimitive;
+    kinerja_domain::capaian::round_half_up(d, dp)
+        .to_f64()
+        .unwrap_or_default()
+}

@@ -6,17 +6,16 @@ use std::collections::BTreeMap;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use kinerja_domain::assessment::{ObjectionStatus, Rating};
-use kinerja_domain::capaian::{Period, round_half_up};
+use kinerja_domain::capaian::Period;
 use kinerja_domain::feedback::CoreValue;
 use kinerja_persistence::repos::evaluations::EvaluationRecord;
 use kinerja_persistence::repos::objections::{ObjectionRecord, Outcome};
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::dto::num;
 use super::dto::{
     CoreValueName, EvaluationStatusName, ObjectionStatusName, PeriodName, PredikatName, RatingName,
     respond,
@@ -32,10 +31,6 @@ use crate::http::{Json, Query};
 use crate::services::Context;
 use crate::services::evaluations::{self, AssessmentInput, Evaluation, SelfAssessmentInput};
 use crate::services::objections::{self, DecisionInput};
-
-fn num(d: Decimal, dp: u32) -> f64 {
-    round_half_up(d, dp).to_f64().unwrap_or_default()
-}
 
 /// A rating with its label.
 #[derive(Debug, Serialize, ToSchema)]

@@ -6,13 +6,12 @@
 use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::dto::num;
 use super::dto::{EmploymentTypeName, OrgPredikatName, PeriodName, PredikatName};
 use crate::app::AppState;
 use crate::auth::Need;
@@ -22,10 +21,6 @@ use crate::http::Query;
 use crate::http::csv::{self, CsvParams};
 use crate::http::list::{ListParams, Paged};
 use crate::services::progress::{self, Missing, Month, MonthlyRow, OpdProgress, Participation};
-
-fn num(d: Decimal) -> f64 {
-    d.round_dp(2).to_f64().unwrap_or_default()
-}
 
 /// Lists computed here have no change time.
 fn refuse_updated_since(list: &ListParams) -> Result<(), ApiError> {
@@ -346,12 +341,12 @@ fn monthly_view(month: &str) -> impl Fn(MonthlyRow) -> MonthlyView + '_ {
         unit_code: r.unit_code,
         employment_type: r.employee.employment_type.into(),
         month: month.to_owned(),
-        capaian_to_date: r.capaian_to_date.map(num),
+        capaian_to_date: r.capaian_to_date.map(|d| num(d, 2)),
         capaian_inputs: r.capaian_inputs as u64,
         predikat: r.predikat.map(|p| p.0.into()),
         predikat_year: r.predikat.map(|p| p.1),
         predikat_period: r.predikat.map(|p| p.2.into()),
-        jp: num(kinerja_domain::training::jp_of(r.jp_minutes)),
+        jp: num(kinerja_domain::training::jp_of(r.jp_minutes), 2),
     }
 }
 
@@ -598,7 +593,7 @@ fn opd_view(u: kinerja_persistence::repos::units::UnitRecord, p: OpdProgress) ->
             over_cap: p.jp_over_cap,
         },
         ikm: p.ikm.map(|(ikm, mutu, respondents)| IkmProgress {
-            ikm_unit: num(ikm),
+            ikm_unit: num(ikm, 2),
             mutu: mutu.as_str(),
             mutu_label: mutu.label(),
             respondents,

@@ -7,16 +7,15 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
-use kinerja_domain::capaian::{Period, round_half_up};
+use kinerja_domain::capaian::Period;
 use kinerja_domain::cycle::CurveEnforcement;
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
 use super::calibration::BreachView;
+use super::dto::num;
 use super::dto::{EvaluationStatusName, OrgPredikatName, PeriodName, PlanStatusName, PredikatName};
 use crate::app::AppState;
 use crate::auth::Need;
@@ -25,10 +24,6 @@ use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::http::Query;
 use crate::http::list::{ListParams, Paged};
 use crate::services::reports::{self, FollowUpRow, Tally, share};
-
-fn num(d: Decimal, dp: u32) -> f64 {
-    round_half_up(d, dp).to_f64().unwrap_or_default()
-}
 
 fn bad(field: &str, code: &str, en: &str, id: &str) -> ApiError {
     ApiError::new(ErrorCode::InvalidParameter)

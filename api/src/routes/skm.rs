@@ -6,16 +6,14 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use kinerja_domain::capaian::round_half_up;
 use kinerja_domain::skm::{Unsur, required_sample};
 use kinerja_persistence::repos::skm::{PeriodRecord, ServiceRecord, UnitFeedbackRecord};
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::dto::num;
 use super::dto::{exact, not_null, patch_errors, patch_field, respond};
 use crate::app::AppState;
 use crate::auth::Need;
@@ -25,10 +23,6 @@ use crate::http::precondition::IfMatch;
 use crate::http::{Json, Query};
 use crate::services::Context;
 use crate::services::skm::{self, Figures, PeriodInput, ResultQuery};
-
-fn num(d: Decimal, dp: u32) -> f64 {
-    round_half_up(d, dp).to_f64().unwrap_or_default()
-}
 
 /// A service a service unit offers.
 #[derive(Debug, Serialize, ToSchema)]

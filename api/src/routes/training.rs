@@ -8,14 +8,13 @@ use kinerja_domain::training::{Compliance, Finding, Session};
 use kinerja_persistence::repos::training::{
     ParticipantRecord, ProgrammeFilter, RecordFilter, RecordRecord,
 };
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::dto::num;
 use super::dto::{
     CoreValueName, EmploymentTypeName, MethodName, ParticipationStatusName, PeriodName,
     PlanStatusName, PredikatName, RecordSourceName, RecordStatusName, RouteName, exact, not_null,
@@ -34,12 +33,8 @@ use crate::services::training::{
     ProgrammePatch, Recommendations, Standings, Totals,
 };
 
-fn num(d: Decimal) -> f64 {
-    d.round_dp(2).to_f64().unwrap_or_default()
-}
-
 fn jp(minutes: i64) -> f64 {
-    num(kinerja_domain::training::jp_of(minutes))
+    num(kinerja_domain::training::jp_of(minutes), 2)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -824,12 +819,12 @@ pub struct ComplianceView {
 impl From<Compliance> for ComplianceView {
     fn from(c: Compliance) -> Self {
         ComplianceView {
-            jp: num(c.jp),
-            required: num(c.required),
-            cap: c.cap.map(num),
+            jp: num(c.jp, 2),
+            required: num(c.required, 2),
+            cap: c.cap.map(|d| num(d, 2)),
             met: c.met,
             over_cap: c.over_cap,
-            missing_jp: num(c.missing_jp),
+            missing_jp: num(c.missing_jp, 2),
         }
     }
 }
@@ -889,20 +884,19 @@ pub async fn employee_records(
     query: Query<YearQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let year = year_or_now(query.year, state.clock.now());
-    let (employee, records, compliance) =
-        training::records_of_employee(&state.db, &caller.caller, id.into_inner(), year).await?;
-    let pending: i64 = records
-        .iter()
-        .filter(|r| r.status == kinerja_domain::training::RecordStatus::Pending)
-        .map(|r| r.jp_minutes)
-        .sum();
+    let training::EmployeeYear {
+        employee,
+        records,
+        compliance,
+        pending_minutes,
+    } = training::records_of_employee(&state.db, &caller.caller, id.into_inner(), year).await?;
     Ok(HttpResponse::Ok().json(EmployeeTrainingView {
         employee_id: employee.id,
         name: employee.name,
         employment_type: employee.employment_type.into(),
         year,
         compliance: compliance.into(),
-        pending_jp: jp(pending),
+        pending_jp: jp(pending_minutes),
         items: records.into_iter().map(RecordView::from).collect(),
     }))
 }
@@ -1220,12 +1214,12 @@ impl From<ComplianceRow> for ComplianceItem {
             name: r.employee.name,
             unit_id: r.employee.unit_id,
             employment_type: r.employee.employment_type.into(),
-            jp: num(c.jp),
-            required: num(c.required),
-            cap: c.cap.map(num),
+            jp: num(c.jp, 2),
+            required: num(c.required, 2),
+            cap: c.cap.map(|d| num(d, 2)),
             met: c.met,
             over_cap: c.over_cap,
-            missing_jp: num(c.missing_jp),
+            missing_jp: num(c.missing_jp, 2),
         }
     }
 }
@@ -1355,9 +1349,9 @@ pub async fn training_compliance(
         year,
         unit_id: query.unit_id,
         requirements: RequirementsView {
-            pns_minimum: num(s.jp_minimum_pns),
-            pppk_minimum: num(s.jp_minimum_pppk),
-            pppk_cap: num(s.jp_cap_pppk),
+            pns_minimum: num(s.jp_minimum_pns, 2),
+            pppk_minimum: num(s.jp_minimum_pppk, 2),
+            pppk_cap: num(s.jp_cap_pppk, 2),
         },
         totals: (&report.totals).into(),
         units: report
@@ -1451,8 +1445,8 @@ fn finding_view(index: usize, f: &Finding) -> FindingView {
             v.rule = "weak_indicator";
             v.indicator_id = Some(*indicator_id);
             v.indicator_code = Some(indicator_code.clone());
-            v.capaian = Some(num(*capaian));
-            v.threshold = Some(num(*threshold));
+            v.capaian = Some(num(*capaian, 2));
+            v.threshold = Some(num(*threshold, 2));
             v.explanation = format!(
                 "Indicator {indicator_code} reached {}% in {period}, below {}%: programmes tagged with its competencies{}.",
                 capaian.round_dp(2),
@@ -1531,7 +1525,7 @@ impl From<Recommendations> for RecommendationsView {
         RecommendationsView {
             employee_id: r.employee_id,
             cycle_id: r.cycle_id,
-            weak_threshold: num(r.weak_threshold),
+            weak_threshold: num(r.weak_threshold, 2),
             plan_required: r.plan_required,
             findings,
             items,

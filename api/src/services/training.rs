@@ -20,7 +20,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kinerja_domain::accounts::Scope;
 use kinerja_domain::assessment::{EvaluationStatus, wib_date};
 use kinerja_domain::cycle::Settings;
-use kinerja_domain::org::{EmploymentType, whole_subtree};
+use kinerja_domain::org::whole_subtree;
 use kinerja_domain::skp::SkpStatus;
 use kinerja_domain::training::{
     self as rules, Compliance, Finding, IndicatorOutcome, JpError, Method, Offer, Outcome,
@@ -1256,26 +1256,43 @@ pub async fn settings_of_year(db: &impl Store, year: i32) -> Result<Settings, Ap
         .unwrap_or_default())
 }
 
-/// One employee's records of a year (every status) and where he stands.
+/// One employee's records of a year (every status), where he stands, and the minutes still
+/// waiting for approval.
+#[derive(Debug, Clone)]
+pub struct EmployeeYear {
+    pub employee: EmployeeRecord,
+    pub records: Vec<RecordRecord>,
+    pub compliance: Compliance,
+    pub pending_minutes: i64,
+}
+
 pub async fn records_of_employee(
     db: &Db,
     caller: &Caller,
     employee_id: Uuid,
     year: i32,
-) -> Result<(EmployeeRecord, Vec<RecordRecord>, Compliance), ApiError> {
+) -> Result<EmployeeYear, ApiError> {
     let employee = employee_for(db, caller, employee_id).await?;
     let records = repo::records_of(db, employee_id, Some(year)).await?;
-    let minutes: i64 = records
-        .iter()
-        .filter(|r| r.status.counts())
-        .map(|r| r.jp_minutes)
-        .sum();
+    let minutes_with = |status: RecordStatus| -> i64 {
+        records
+            .iter()
+            .filter(|r| r.status == status)
+            .map(|r| r.jp_minutes)
+            .sum()
+    };
     let settings = settings_of_year(db, year).await?;
     let compliance = rules::compliance(
-        minutes,
+        minutes_with(RecordStatus::Approved),
         Requirement::of(employee.employment_type, &settings),
     );
-    Ok((employee, records, compliance))
+    let pending_minutes = minutes_with(RecordStatus::Pending);
+    Ok(EmployeeYear {
+        employee,
+        records,
+        compliance,
+        pending_minutes,
+    })
 }
 
 /// One page of the records the caller may read (a superior's queue: `status=pending`).
@@ -1901,18 +1918,4 @@ pub async fn accept_plan(
     let result = load_plan(&tx, employee_id, cycle_id).await?;
     tx.commit().await?;
     Ok(result)
-}
-
-/// The employment types' requirements of a year, for the report's header.
-pub fn requirements(settings: &Settings) -> [(EmploymentType, Requirement); 2] {
-    [
-        (
-            EmploymentType::Pns,
-            Requirement::of(EmploymentType::Pns, settings),
-        ),
-        (
-            EmploymentType::Pppk,
-            Requirement::of(EmploymentType::Pppk, settings),
-        ),
-    ]
 }
