@@ -20,7 +20,11 @@ use crate::{openapi, routes};
 
 /// What every handler can reach.
 pub struct AppState {
+    /// The primary: every write, and every read that must see the latest write.
     pub db: Db,
+    /// Report and export queries: the read replica of `KINERJA_DATABASE_READ_URL` when one is
+    /// configured, otherwise the primary. A replica may lag behind by its replication delay.
+    pub reads: Db,
     pub clock: SharedClock,
     pub config: Arc<Config>,
 }
@@ -30,12 +34,25 @@ pub struct AppState {
 pub enum StartError {
     #[error("cannot connect to the database: {0}")]
     Database(#[from] PersistenceError),
+    #[error("cannot connect to the read replica (KINERJA_DATABASE_READ_URL): {0}")]
+    ReadDatabase(#[source] PersistenceError),
     #[error("cannot migrate the database: {0}")]
     Migration(#[source] sea_orm_migration::DbErr),
     #[error("cannot listen on the configured address: {0}")]
     Bind(#[from] std::io::Error),
     #[error("cannot open the evaluations or OPD performance records of running cycles: {0}")]
     Backfill(String),
+}
+
+/// The pool reports read from: a connection to `KINERJA_DATABASE_READ_URL` (a read replica of
+/// the primary, never migrated from here), or the primary itself when none is configured.
+pub async fn connect_reads(config: &Config, primary: &Db) -> Result<Db, StartError> {
+    match &config.database_read_url {
+        Some(url) => Db::connect(url, config.database_acquire_timeout)
+            .await
+            .map_err(StartError::ReadDatabase),
+        None => Ok(primary.clone()),
+    }
 }
 
 /// A built, listening server.
@@ -58,14 +75,27 @@ impl Application {
         crate::services::calibration::ensure_records(&db, clock.now())
             .await
             .map_err(|e| StartError::Backfill(e.to_string()))?;
-        Application::build_with_db(config, clock, db)
+        let reads = connect_reads(&config, &db).await?;
+        Application::build_with_dbs(config, clock, db, reads)
     }
 
-    /// Builds the server on an already migrated database.
+    /// Builds the server on an already migrated database, reading reports from it too.
     pub fn build_with_db(
         config: Config,
         clock: SharedClock,
         db: Db,
+    ) -> Result<Application, StartError> {
+        let reads = db.clone();
+        Application::build_with_dbs(config, clock, db, reads)
+    }
+
+    /// Builds the server on an already migrated primary and the pool reports read from (see
+    /// [`connect_reads`]).
+    pub fn build_with_dbs(
+        config: Config,
+        clock: SharedClock,
+        db: Db,
+        reads: Db,
     ) -> Result<Application, StartError> {
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
@@ -85,6 +115,7 @@ impl Application {
         );
         let state = web::Data::new(AppState {
             db,
+            reads,
             clock,
             config: config.clone(),
         });

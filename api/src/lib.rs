@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
@@ -18,6 +19,7 @@ pub mod http;
 pub mod openapi;
 pub mod routes;
 pub mod services;
+pub mod test_hooks;
 
 pub use app::{AppState, Application, StartError};
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};

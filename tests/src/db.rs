@@ -82,6 +82,23 @@ impl TestDb {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    /// A PostgreSQL copy of this database as it is now (`CREATE DATABASE ... TEMPLATE`), e.g. a
+    /// read replica that stopped replicating. Nobody may be connected to this one meanwhile.
+    pub async fn snapshot(&self) -> TestDb {
+        let Cleanup::Postgres { admin_url, name } = &self.cleanup else {
+            panic!("snapshots are of PostgreSQL databases only");
+        };
+        let copy = format!("kinerja_test_{}", unique_suffix());
+        create_from_template(admin_url, &copy, name).await;
+        TestDb {
+            url: with_database(admin_url, &copy),
+            cleanup: Cleanup::Postgres {
+                admin_url: admin_url.clone(),
+                name: copy,
+            },
+        }
+    }
 }
 
 impl Drop for TestDb {

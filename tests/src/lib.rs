@@ -23,6 +23,7 @@
 pub mod city;
 mod db;
 mod http;
+pub mod process;
 
 use std::sync::Arc;
 

@@ -185,7 +185,7 @@ pub async fn annual_predikat(
     let list_query = list.to_query(exports::SORTABLE)?;
     let year = query.year;
     let rows =
-        exports::annual_predikat(&state.db, year, list.updated_since, &list_query.sort).await?;
+        exports::annual_predikat(&state.reads, year, list.updated_since, &list_query.sort).await?;
     if csv::wants_csv(&req) {
         let rows = Arc::new(rows);
         return Ok(csv::stream(

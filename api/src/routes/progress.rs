@@ -156,7 +156,7 @@ pub async fn participation(
     query: Query<ParticipationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let report = progress::participation(
-        &state.db,
+        &state.reads,
         &caller.caller,
         query.cycle_id,
         query.unit_id,
@@ -252,7 +252,7 @@ pub async fn participation_employees(
         MissingName::Training => Missing::Training,
     };
     let (period, page) = progress::participation_employees(
-        &state.db,
+        &state.reads,
         &caller.caller,
         query.cycle_id,
         query.unit_id,
@@ -434,7 +434,7 @@ pub async fn monthly_performance(
         return Err(ApiError::new(ErrorCode::InvalidParameter));
     };
     let rows = progress::monthly(
-        &state.db,
+        &state.reads,
         &caller.caller,
         month,
         query.unit_id,
@@ -623,7 +623,7 @@ pub async fn overview(
     state: web::Data<AppState>,
     query: Query<OverviewQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let o = progress::overview(&state.db, query.cycle_id).await?;
+    let o = progress::overview(&state.reads, query.cycle_id).await?;
     Ok(HttpResponse::Ok().json(OverviewView {
         cycle_id: o.cycle.id,
         year: o.cycle.year,

@@ -23,6 +23,7 @@ use crate::auth::policy::ReportReader;
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::http::Query;
 use crate::http::list::{ListParams, Paged};
+use crate::services::calibration;
 use crate::services::reports::{self, FollowUpRow, Tally, share};
 
 fn bad(field: &str, code: &str, en: &str, id: &str) -> ApiError {
@@ -264,8 +265,11 @@ pub async fn predikat_distribution(
     let cycle_id = uuid_param("cycle_id", query.cycle_id.as_deref(), true)?.unwrap_or_default();
     let unit_id = uuid_param("unit_id", query.unit_id.as_deref(), false)?;
     let period = period_param(query.period.as_deref())?;
+    // The curves read each OPD's performance record, which a read replica cannot create: make
+    // sure the primary has them all (cheap when it does), then read from the replica.
+    calibration::ensure_records(&state.db, state.clock.now()).await?;
     let d = reports::predikat_distribution(
-        &state.db,
+        &state.reads,
         &caller.caller,
         state.clock.now(),
         cycle_id,
@@ -403,7 +407,7 @@ pub async fn ikm_trend(
     query: Query<TrendQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let unit_id = uuid_param("unit_id", query.unit_id.as_deref(), true)?.unwrap_or_default();
-    let t = reports::ikm_trend(&state.db, &caller.caller, unit_id).await?;
+    let t = reports::ikm_trend(&state.reads, &caller.caller, unit_id).await?;
     Ok(HttpResponse::Ok().json(TrendView {
         unit_id: t.unit.id,
         unit_code: t.unit.code.clone(),
@@ -545,7 +549,7 @@ pub async fn follow_up(
     let unit_id = uuid_param("unit_id", query.unit_id.as_deref(), false)?;
     let period = period_param(query.period.as_deref())?;
     let f = reports::follow_up(
-        &state.db,
+        &state.reads,
         &caller.caller,
         cycle_id,
         period,

@@ -1336,7 +1336,7 @@ pub async fn training_compliance(
         StandingName::OverCap => Standings::OverCap,
     });
     let report = training::compliance_report(
-        &state.db,
+        &state.reads,
         &caller.caller,
         year,
         query.unit_id,

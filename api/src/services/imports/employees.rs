@@ -353,6 +353,7 @@ pub async fn import(
         Some(json!({"format": format.as_str(), "rows": rows.len(), "created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged})),
     )
     .await?;
+    crate::test_hooks::pause(crate::test_hooks::points::EMPLOYEE_IMPORT_BEFORE_COMMIT).await;
     tx.commit().await?;
     Ok(outcome)
 }
