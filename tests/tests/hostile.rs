@@ -12,7 +12,7 @@
 use std::io::{Read, Write};
 
 use base64::Engine;
-use kinerja_tests::{TestApp, city, on_each_db};
+use kinerja_tests::{TestApp, TestResponse, city, on_each_db};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -645,6 +645,772 @@ async fn codes_that_look_like_paths_are_problems_never_files() {
         }
         assert_eq!(app.get_as("/api/v1/units", a).await.json()["total"], 1);
         still_answers(app).await;
+    })
+    .await;
+}
+
+/// One free-text field of a writable resource: where it is written, and where it reads back.
+struct FreeText {
+    /// `METHOD path field`, as a reader of the coverage list sees it.
+    name: &'static str,
+    method: Method,
+    path: String,
+    token: String,
+    /// The body, with `"$P"` where the value goes, `$N` (or `$3`, 3 digits) in strings that must
+    /// differ per write, and `"$YEAR"` for a distinct cycle year.
+    body: Value,
+    /// The field as a validation error names it.
+    field: &'static str,
+    /// Where the stored value is, as a JSON pointer into the write's answer (`*`: the last item).
+    pointer: &'static str,
+    /// A GET answering the stored resource (`{id}` is the written resource's id), and where in it.
+    read: Option<(String, &'static str)>,
+    max: usize,
+}
+
+/// The value at a JSON pointer whose `*` segments stand for the last item of an array.
+fn at<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
+    pointer
+        .split('/')
+        .skip(1)
+        .try_fold(value, |v, segment| match (segment, v) {
+            ("*", Value::Array(items)) => items.last(),
+            (_, Value::Array(items)) => items.get(segment.parse::<usize>().ok()?),
+            (_, v) => v.get(segment),
+        })
+}
+
+fn fill(template: &Value, value: &str, n: usize) -> Value {
+    match template {
+        Value::String(s) if s == "$P" => Value::String(value.to_owned()),
+        // A cycle year of its own (2028 to 2097; writes of one field are 20+ apart).
+        Value::String(s) if s == "$YEAR" => json!(2028 + n % 70),
+        // A day of 2025 of its own.
+        Value::String(s) if s == "$DATE" => json!(
+            chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()
+                + chrono::Days::new(n as u64 % 365)
+        ),
+        Value::String(s) => Value::String(
+            s.replace("$3", &format!("{:03}", n % 1000))
+                .replace("$N", &n.to_string()),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| fill(v, value, n)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), fill(v, value, n)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The ids a scenario of every writable free-text field needs.
+struct Stage {
+    c: city::City,
+    dinas: String,
+    ktp_unit: String,
+    kadis_skp: String,
+    kadis_rhk: String,
+    kadis_indicator: String,
+    staf_skp: String,
+    feedback: String,
+    planning_cycle: String,
+}
+
+async fn stage(app: &TestApp) -> Stage {
+    let c = city::city(app).await;
+    let a = c.admin.clone();
+    let units = app.get_as("/api/v1/units?q=DISDUKCAPIL", &a).await.json();
+    let dinas = units["items"][0]["id"].as_str().unwrap().to_owned();
+    let ktp = app
+        .post_as(
+            "/api/v1/units",
+            &a,
+            &json!({"code": "DISDUKCAPIL.KTP", "kind": "upt", "name": "Pelayanan KTP-el",
+                    "parent_id": dinas, "is_service_unit": true}),
+        )
+        .await;
+    ktp.assert_status(201);
+    let ktp_unit = ktp.json()["id"].as_str().unwrap().to_owned();
+    let planning = app
+        .post_as("/api/v1/cycles", &a, &json!({"year": 2027}))
+        .await;
+    planning.assert_status(201);
+    let planning_cycle = planning.json()["id"].as_str().unwrap().to_owned();
+    let (kadis_skp, kadis_rhk) = city::approved_and_running(app, &c).await;
+    let skp = app
+        .get_as(&format!("/api/v1/skps/{kadis_skp}"), &c.kadis.1)
+        .await
+        .json();
+    let kadis_indicator = skp["rhk"][0]["indicators"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let staf_skp = city::draft(app, &c.staf.1, &c.cycle, &c.staf.0).await;
+    let thread = app
+        .post_as(
+            &format!("/api/v1/skps/{kadis_skp}/feedback"),
+            &c.sekda.1,
+            &json!({"period": "q1", "rhk_id": kadis_rhk, "text": "Pertahankan."}),
+        )
+        .await;
+    thread.assert_status(201);
+    let feedback = thread.json()["id"].as_str().unwrap().to_owned();
+    Stage {
+        c,
+        dinas,
+        ktp_unit,
+        kadis_skp,
+        kadis_rhk,
+        kadis_indicator,
+        staf_skp,
+        feedback,
+        planning_cycle,
+    }
+}
+
+/// Every free-text field of the writable resources (string properties without format, enum or
+/// pattern in the request bodies of openapi.yaml) that a repeatable write stores.
+fn free_text_fields(s: &Stage) -> Vec<FreeText> {
+    let a = s.c.admin.clone();
+    let (kadis, sekda, staf) = (s.c.kadis.1.clone(), s.c.sekda.1.clone(), s.c.staf.1.clone());
+    let unit = |name, field, pointer: &'static str, max| FreeText {
+        name,
+        method: Method::POST,
+        path: "/api/v1/units".into(),
+        token: a.clone(),
+        body: json!({"code": "INJ$N", "kind": "dinas", "name": "$P"}),
+        field,
+        pointer,
+        read: Some(("/api/v1/units/{id}".into(), pointer)),
+        max,
+    };
+    let employee = |name, field, pointer: &'static str| FreeText {
+        name,
+        method: Method::POST,
+        path: "/api/v1/employees".into(),
+        token: a.clone(),
+        body: {
+            let mut body = json!({"nip": "199001012015011$3", "name": "Pegawai", "employment_type": "pns",
+                                  "golongan": "III/a", "position": "Analis", "position_kind": "pelaksana",
+                                  "unit_id": s.dinas});
+            body[field] = json!("$P");
+            body
+        },
+        field,
+        pointer,
+        read: Some(("/api/v1/employees/{id}".into(), pointer)),
+        max: 200,
+    };
+    let indicator = |name, field: &'static str, pointer: &'static str, max| FreeText {
+        name,
+        method: Method::POST,
+        path: format!(
+            "/api/v1/cycles/{}/units/{}/indicators",
+            s.planning_cycle, s.dinas
+        ),
+        token: a.clone(),
+        body: {
+            let mut body = json!({"description": "Indikator", "direction": "higher_is_better",
+                                  "target": 95, "unit": "persen", "target_text": "95 persen"});
+            body[field] = json!("$P");
+            body
+        },
+        field,
+        pointer,
+        read: None,
+        max,
+    };
+    let training = |name, field: &'static str, pointer: &'static str, max| FreeText {
+        name,
+        method: Method::POST,
+        path: "/api/v1/trainings".into(),
+        token: a.clone(),
+        body: {
+            let mut body = json!({"title": "Pelatihan", "description": "Uraian", "route": "klasikal",
+                                  "method": "pelatihan", "jp": 8, "provider": "BKPSDM",
+                                  "start_date": "2026-03-02", "end_date": "2026-03-02",
+                                  "sessions": [{"date": "2026-03-02", "location": "Aula"}]});
+            if field == "sessions[0].location" {
+                body["sessions"][0]["location"] = json!("$P");
+            } else {
+                body[field] = json!("$P");
+            }
+            body
+        },
+        field,
+        pointer,
+        read: Some(("/api/v1/trainings/{id}".into(), pointer)),
+        max,
+    };
+    let record = |name, field: &'static str, pointer: &'static str, max| FreeText {
+        name,
+        method: Method::POST,
+        path: format!("/api/v1/employees/{}/training-records", s.c.staf.0),
+        token: staf.clone(),
+        body: {
+            let mut body = json!({"title": "E-Learning", "route": "nonklasikal", "method": "e_learning",
+                                  "jp": 2, "completed_on": "2026-02-20", "certificate_no": "C-$N",
+                                  "evidence": "https://asn.example.id/sertifikat/$N"});
+            body[field] = json!("$P");
+            body
+        },
+        field,
+        pointer,
+        read: None,
+        max,
+    };
+    let rhk = |name, field: &'static str, pointer: &'static str, max| FreeText {
+        name,
+        method: Method::POST,
+        path: format!("/api/v1/skps/{}/rhk", s.staf_skp),
+        token: staf.clone(),
+        body: {
+            let mut body = city::rhk("utama", "RHK", json!({"parent_rhk_id": s.kadis_rhk}));
+            body["indicators"][0]["target_text"] = json!("95 persen");
+            match field.strip_prefix("indicators[0].") {
+                Some(inner) => body["indicators"][0][inner] = json!("$P"),
+                None => body[field] = json!("$P"),
+            }
+            body
+        },
+        field,
+        pointer,
+        read: None,
+        max,
+    };
+    vec![
+        unit("POST /units name", "name", "/name", 200),
+        employee("POST /employees name", "name", "/name"),
+        employee("POST /employees position", "position", "/position"),
+        FreeText {
+            name: "POST /service-accounts name",
+            method: Method::POST,
+            path: "/api/v1/service-accounts".into(),
+            token: a.clone(),
+            body: json!({"name": "$P", "scopes": ["read:org"]}),
+            field: "name",
+            pointer: "/name",
+            read: Some(("/api/v1/service-accounts/{id}".into(), "/name")),
+            max: 100,
+        },
+        FreeText {
+            name: "POST /cycles name",
+            method: Method::POST,
+            path: "/api/v1/cycles".into(),
+            token: a.clone(),
+            body: json!({"year": "$YEAR", "name": "$P"}),
+            field: "name",
+            pointer: "/name",
+            read: Some(("/api/v1/cycles/{id}".into(), "/name")),
+            max: 200,
+        },
+        indicator(
+            "POST /cycles/{id}/units/{unit_id}/indicators description",
+            "description",
+            "/description",
+            2000,
+        ),
+        indicator(
+            "POST /cycles/{id}/units/{unit_id}/indicators target_text",
+            "target_text",
+            "/target_text",
+            500,
+        ),
+        indicator(
+            "POST /cycles/{id}/units/{unit_id}/indicators unit",
+            "unit",
+            "/unit",
+            50,
+        ),
+        training("POST /trainings title", "title", "/title", 200),
+        training(
+            "POST /trainings description",
+            "description",
+            "/description",
+            4000,
+        ),
+        training("POST /trainings provider", "provider", "/provider", 200),
+        training(
+            "POST /trainings sessions[].location",
+            "sessions[0].location",
+            "/sessions/0/location",
+            200,
+        ),
+        record(
+            "POST /employees/{id}/training-records title",
+            "title",
+            "/title",
+            200,
+        ),
+        record(
+            "POST /employees/{id}/training-records certificate_no",
+            "certificate_no",
+            "/certificate_no",
+            100,
+        ),
+        FreeText {
+            name: "POST /units/{id}/services name",
+            method: Method::POST,
+            path: format!("/api/v1/units/{}/services", s.ktp_unit),
+            token: a.clone(),
+            body: json!({"code": "S$N", "name": "$P"}),
+            field: "name",
+            pointer: "/name",
+            read: None,
+            max: 200,
+        },
+        FreeText {
+            name: "POST /units/{id}/survey-periods name",
+            method: Method::POST,
+            path: format!("/api/v1/units/{}/survey-periods", s.ktp_unit),
+            token: a.clone(),
+            body: json!({"name": "$P", "start_date": "$DATE", "end_date": "$DATE"}),
+            field: "name",
+            pointer: "/name",
+            read: None,
+            max: 200,
+        },
+        rhk(
+            "POST /skps/{id}/rhk description",
+            "description",
+            "/rhk/*/description",
+            2000,
+        ),
+        rhk(
+            "POST /skps/{id}/rhk indicators[].description",
+            "indicators[0].description",
+            "/rhk/*/indicators/0/description",
+            2000,
+        ),
+        rhk(
+            "POST /skps/{id}/rhk indicators[].target_text",
+            "indicators[0].target_text",
+            "/rhk/*/indicators/0/target_text",
+            500,
+        ),
+        rhk(
+            "POST /skps/{id}/rhk indicators[].unit",
+            "indicators[0].unit",
+            "/rhk/*/indicators/0/unit",
+            50,
+        ),
+        FreeText {
+            name: "POST /skps/{id}/realizations note",
+            method: Method::POST,
+            path: format!("/api/v1/skps/{}/realizations", s.kadis_skp),
+            token: kadis.clone(),
+            body: json!({"indicator_id": s.kadis_indicator, "period": "q1", "value": 50, "note": "$P"}),
+            field: "note",
+            pointer: "/realization/note",
+            read: None,
+            max: 2000,
+        },
+        FreeText {
+            name: "POST /cycles/{id}/units/{unit_id}/indicators/{indicator_id}/realizations note",
+            method: Method::POST,
+            path: format!(
+                "/api/v1/cycles/{}/units/{}/indicators/{}/realizations",
+                s.c.cycle, s.dinas, s.c.indicator
+            ),
+            token: a.clone(),
+            body: json!({"period": "q1", "value": 50, "note": "$P"}),
+            field: "note",
+            pointer: "/realization/note",
+            read: None,
+            max: 2000,
+        },
+        FreeText {
+            name: "POST /skps/{id}/feedback text",
+            method: Method::POST,
+            path: format!("/api/v1/skps/{}/feedback", s.kadis_skp),
+            token: sekda.clone(),
+            body: json!({"period": "q1", "rhk_id": s.kadis_rhk, "text": "$P"}),
+            field: "text",
+            pointer: "/text",
+            read: None,
+            max: 4000,
+        },
+        FreeText {
+            name: "POST /skps/{id}/feedback/{feedback_id}/replies text",
+            method: Method::POST,
+            path: format!(
+                "/api/v1/skps/{}/feedback/{}/replies",
+                s.kadis_skp, s.feedback
+            ),
+            token: kadis.clone(),
+            body: json!({"text": "$P"}),
+            field: "text",
+            pointer: "/replies/*/text",
+            read: None,
+            max: 4000,
+        },
+        FreeText {
+            name: "PUT /skps/{id}/evaluations/{period}/self-assessment rhk[].text",
+            method: Method::PUT,
+            path: format!(
+                "/api/v1/skps/{}/evaluations/q1/self-assessment",
+                s.kadis_skp
+            ),
+            token: kadis.clone(),
+            body: json!({"rhk": [{"rhk_id": s.kadis_rhk, "text": "$P"}], "core_values": []}),
+            field: "rhk[0].text",
+            pointer: "/self_assessment/rhk/0/text",
+            read: None,
+            max: 4000,
+        },
+        FreeText {
+            name: "PUT /skps/{id}/evaluations/{period}/self-assessment core_values[].text",
+            method: Method::PUT,
+            path: format!(
+                "/api/v1/skps/{}/evaluations/q1/self-assessment",
+                s.kadis_skp
+            ),
+            token: kadis.clone(),
+            body: json!({"rhk": [], "core_values": [{"core_value": "adaptif", "text": "$P"}]}),
+            field: "core_values[0].text",
+            pointer: "/self_assessment/core_values/0/text",
+            read: None,
+            max: 4000,
+        },
+    ]
+}
+
+/// Payloads that would do harm if anything interpreted them (SQL, HTML, templates, JNDI).
+const INJECTIONS: [&str; 6] = [
+    "'; DROP TABLE employees; --",
+    "\" OR 1=1 --",
+    "<script>alert(1)</script>",
+    "{{7*7}}",
+    "${jndi:ldap://x}",
+    "Robert'); DELETE FROM units WHERE ('1'='1",
+];
+
+fn assert_safe_json(response: &TestResponse, what: &str) {
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/json"),
+        "{what}"
+    );
+    assert_eq!(
+        response.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(
+        response.header("content-security-policy"),
+        Some("default-src 'none'; frame-ancestors 'none'"),
+        "{what}"
+    );
+    assert_eq!(
+        response.header("referrer-policy"),
+        Some("no-referrer"),
+        "{what}"
+    );
+}
+
+async fn write(app: &TestApp, f: &FreeText, value: &str, n: usize) -> TestResponse {
+    let mut request = app
+        .authed(f.method.clone(), &f.path, &f.token)
+        .json(&fill(&f.body, value, n));
+    if f.method == Method::PUT || f.method == Method::PATCH {
+        request = request.header("If-Match", "*");
+    }
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn injection_payloads_in_every_free_text_field_are_stored_verbatim_and_inert() {
+    on_each_db(async |app: &TestApp| {
+        let s = stage(app).await;
+        let fields = free_text_fields(&s);
+        let mut n = 10;
+        for payload in INJECTIONS {
+            for f in &fields {
+                n += 1;
+                let what = format!("{} <- {payload}", f.name);
+                // Short fields take the payload cut to their limit.
+                let value: String = payload.chars().take(f.max).collect();
+                let written = write(app, f, &value, n).await;
+                assert!(
+                    matches!(written.status, 200 | 201),
+                    "{what}: {} {}",
+                    written.status,
+                    written.text()
+                );
+                assert_safe_json(&written, &what);
+                let body = written.json();
+                assert_eq!(at(&body, f.pointer), Some(&json!(value)), "{what}: {body}");
+                if let Some((read, pointer)) = &f.read {
+                    let path = read.replace("{id}", body["id"].as_str().unwrap());
+                    let stored = app.get_as(&path, &s.c.admin).await;
+                    stored.assert_status(200);
+                    assert_safe_json(&stored, &what);
+                    assert_eq!(at(&stored.json(), pointer), Some(&json!(value)), "{what}");
+                }
+            }
+        }
+        // The tables the payloads name are all there, with every row written.
+        let employees = app.get_as("/api/v1/employees?per_page=1", &s.c.admin).await;
+        employees.assert_status(200);
+        assert_eq!(
+            employees.json()["total"],
+            3 + 2 * INJECTIONS.len(),
+            "{}",
+            employees.text()
+        );
+        let units = app.get_as("/api/v1/units?per_page=1", &s.c.admin).await;
+        assert_eq!(units.json()["total"], 3 + INJECTIONS.len());
+        // Lists show them verbatim too.
+        let list = app
+            .get_as("/api/v1/units?q=INJ&per_page=100", &s.c.admin)
+            .await
+            .json();
+        let names: std::collections::BTreeSet<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, INJECTIONS.iter().copied().collect());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn megabyte_strings_in_every_free_text_field_are_422_naming_the_field_and_its_maximum() {
+    on_each_db(async |app: &TestApp| {
+        let s = stage(app).await;
+        let fields = free_text_fields(&s);
+        // Just under the 1 MiB body limit, so the length rule (not the body limit) answers.
+        let huge = "A".repeat(JSON_LIMIT - 4096);
+        for (n, f) in fields.iter().enumerate() {
+            let response = write(app, f, &huge, 50 + n).await;
+            let problem = response.assert_problem(422, "validation_failed");
+            let error = problem["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["field"] == f.field)
+                .unwrap_or_else(|| panic!("{}: {problem}", f.name));
+            // `length` from the DTO's rule, `too_long` from the few checked in the domain.
+            assert!(
+                ["length", "too_long"].contains(&error["code"].as_str().unwrap()),
+                "{}: {error}",
+                f.name
+            );
+            assert!(
+                error["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&f.max.to_string()),
+                "{}: {error}",
+                f.name
+            );
+            assert!(
+                response.body.len() < 4096,
+                "{}: the problem does not echo the value",
+                f.name
+            );
+            // Exactly the maximum is taken (the limit is the one stated).
+            let at_max = "A".repeat(f.max);
+            let written = write(app, f, &at_max, 100 + n).await;
+            assert!(
+                matches!(written.status, 200 | 201),
+                "{}: {} {}",
+                f.name,
+                written.status,
+                written.text()
+            );
+            assert_eq!(
+                at(&written.json(), f.pointer),
+                Some(&json!(at_max)),
+                "{}",
+                f.name
+            );
+        }
+        still_answers(app).await;
+    })
+    .await;
+}
+
+/// Cells a spreadsheet would run as a formula (or that hide one behind a tab or a CR).
+const FORMULAS: [&str; 6] = [
+    "=HYPERLINK(\"http://x\",\"y\")",
+    "@SUM(1+1)",
+    "+1",
+    "-1+2",
+    "\t=1+1",
+    "\r=2+2",
+];
+
+fn csv_cells(response: &TestResponse) -> Vec<Vec<String>> {
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/csv; charset=utf-8"),
+        "{}",
+        response.text()
+    );
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(response.body.as_slice())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// No cell of an export starts like a formula, and every stored value in `expected` appears,
+/// neutralised with a leading `'`.
+fn assert_neutralised(what: &str, rows: &[Vec<String>], expected: &[String]) {
+    assert!(rows.len() >= 2, "{what}: header and rows: {rows:?}");
+    for row in rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{what}: a live formula cell {cell:?} in {row:?}"
+            );
+        }
+    }
+    for value in expected {
+        assert!(
+            value.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{what}: {value:?} is stored as a formula"
+        );
+        let neutralised = format!("'{value}");
+        assert!(
+            rows.iter().flatten().any(|c| *c == neutralised),
+            "{what}: {neutralised:?} not found in {rows:?}"
+        );
+    }
+}
+
+fn column<'a>(rows: &'a [Vec<String>], name: &str) -> Vec<&'a str> {
+    let index = rows[0].iter().position(|h| h == name).unwrap();
+    rows[1..].iter().map(|r| r[index].as_str()).collect()
+}
+
+#[tokio::test]
+async fn formula_cells_are_neutralised_in_every_csv_export() {
+    on_each_db(async |app: &TestApp| {
+        let c = city::city(app).await;
+        let a = &c.admin;
+        let units = app.get_as("/api/v1/units?q=DISDUKCAPIL", a).await.json();
+        let dinas = units["items"][0]["id"].as_str().unwrap().to_owned();
+        // Formula-like names and positions on people and a unit, before the SKPs are made.
+        let patch = |path: String, body: Value| async move {
+            let response = app.patch_as(&path, a, Some("*"), &body).await;
+            response.assert_status(200);
+            response.json()
+        };
+        let kadis = patch(
+            format!("/api/v1/employees/{}", c.kadis.0),
+            json!({"name": FORMULAS[0], "position": FORMULAS[1]}),
+        )
+        .await;
+        let staf = patch(
+            format!("/api/v1/employees/{}", c.staf.0),
+            json!({"name": FORMULAS[2], "position": FORMULAS[3]}),
+        )
+        .await;
+        let unit = patch(format!("/api/v1/units/{dinas}"), json!({"name": FORMULAS[3]})).await;
+        let created = app
+            .post_as(
+                "/api/v1/employees",
+                a,
+                &json!({"nip": kinerja_tests::test_nip(40), "name": FORMULAS[4], "employment_type": "pns",
+                        "golongan": "III/a", "position": FORMULAS[5], "position_kind": "pelaksana",
+                        "unit_id": dinas}),
+            )
+            .await;
+        created.assert_status(201);
+        let newcomer = created.json();
+        // What was stored (a name may be trimmed: the stored value is what must be neutralised).
+        let stored = |v: &Value, key: &str| v[key].as_str().unwrap().to_owned();
+        let (kadis_name, kadis_position) = (stored(&kadis, "name"), stored(&kadis, "position"));
+        let (staf_name, staf_position) = (stored(&staf, "name"), stored(&staf, "position"));
+        let unit_name = stored(&unit, "name");
+        let (newcomer_name, newcomer_position) =
+            (stored(&newcomer, "name"), stored(&newcomer, "position"));
+        for value in [&kadis_name, &kadis_position, &staf_name, &staf_position, &unit_name] {
+            assert!(FORMULAS.contains(&value.as_str()), "stored verbatim: {value:?}");
+        }
+        city::approved_and_running(app, &c).await;
+        let csv = |path: &'static str| async move {
+            let response = app
+                .send(app.authed(Method::GET, path, a).header("Accept", "text/csv"))
+                .await;
+            response.assert_status(200);
+            csv_cells(&response)
+        };
+
+        // Each CSV operation, with the stored values its rows carry.
+        let mut covered = std::collections::BTreeSet::new();
+        let employees = csv("/api/v1/employees?per_page=500").await;
+        assert_neutralised(
+            "list_employees",
+            &employees,
+            &[
+                kadis_name.clone(),
+                kadis_position.clone(),
+                staf_name.clone(),
+                staf_position.clone(),
+                newcomer_name.clone(),
+                newcomer_position.clone(),
+            ],
+        );
+        // A number column stays a number.
+        assert!(column(&employees, "version").iter().all(|v| v.parse::<u32>().is_ok()));
+        covered.insert("list_employees");
+
+        let units = csv("/api/v1/units").await;
+        assert_neutralised("list_units", &units, &[unit_name.clone()]);
+        covered.insert("list_units");
+
+        let annual = csv("/api/v1/exports/annual-predikat?year=2026").await;
+        assert_neutralised("annual_predikat", &annual, &[kadis_name.clone()]);
+        covered.insert("annual_predikat");
+
+        let monthly = csv("/api/v1/reports/monthly-performance?month=2026-03").await;
+        assert_neutralised(
+            "monthly_performance",
+            &monthly,
+            &[kadis_name.clone(), staf_name.clone(), newcomer_name.clone()],
+        );
+        assert!(column(&monthly, "jp").iter().all(|v| v.parse::<f64>().is_ok()), "{monthly:?}");
+        covered.insert("monthly_performance");
+
+        let accounts = app
+            .send(
+                app.authed(Method::POST, "/api/v1/users/from-employees", a)
+                    .header("Accept", "text/csv")
+                    .json(&json!({"unit_id": dinas})),
+            )
+            .await;
+        accounts.assert_status(200);
+        let accounts = csv_cells(&accounts);
+        assert_neutralised("create_from_employees", &accounts, &[newcomer_name.clone()]);
+        // The one-time passwords are exported as they are (none is formula-like).
+        let password = column(&accounts, "password")[0].to_owned();
+        let username = column(&accounts, "username")[0].to_owned();
+        app.token(&username, &password).await.assert_status(200);
+        covered.insert("create_from_employees");
+
+        // Every operation the served contract says can answer CSV is covered above.
+        let spec = app.get("/openapi.json").await.json();
+        let mut csv_operations = std::collections::BTreeSet::new();
+        for item in spec["paths"].as_object().unwrap().values() {
+            for operation in item.as_object().unwrap().values() {
+                let answers_csv = operation["responses"]
+                    .as_object()
+                    .is_some_and(|r| r.values().any(|r| r["content"].get("text/csv").is_some()));
+                if answers_csv {
+                    csv_operations.insert(operation["operationId"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+        let covered: std::collections::BTreeSet<String> =
+            covered.into_iter().map(str::to_owned).collect();
+        assert_eq!(csv_operations, covered, "a CSV export is not covered here");
     })
     .await;
 }
