@@ -1261,7 +1261,7 @@ fn csv_cells(response: &TestResponse) -> Vec<Vec<String>> {
 
 /// No cell of an export starts like a formula, and every stored value in `expected` appears,
 /// neutralised with a leading `'`.
-fn assert_neutralised(what: &str, rows: &[Vec<String>], expected: &[String]) {
+fn assert_neutralised(what: &str, rows: &[Vec<String>], expected: &[&str]) {
     assert!(rows.len() >= 2, "{what}: header and rows: {rows:?}");
     for row in rows {
         for cell in row {
@@ -1350,12 +1350,12 @@ async fn formula_cells_are_neutralised_in_every_csv_export() {
             "list_employees",
             &employees,
             &[
-                kadis_name.clone(),
-                kadis_position.clone(),
-                staf_name.clone(),
-                staf_position.clone(),
-                newcomer_name.clone(),
-                newcomer_position.clone(),
+                &kadis_name,
+                &kadis_position,
+                &staf_name,
+                &staf_position,
+                &newcomer_name,
+                &newcomer_position,
             ],
         );
         // A number column stays a number.
@@ -1363,18 +1363,18 @@ async fn formula_cells_are_neutralised_in_every_csv_export() {
         covered.insert("list_employees");
 
         let units = csv("/api/v1/units").await;
-        assert_neutralised("list_units", &units, &[unit_name.clone()]);
+        assert_neutralised("list_units", &units, &[&unit_name]);
         covered.insert("list_units");
 
         let annual = csv("/api/v1/exports/annual-predikat?year=2026").await;
-        assert_neutralised("annual_predikat", &annual, &[kadis_name.clone()]);
+        assert_neutralised("annual_predikat", &annual, &[&kadis_name]);
         covered.insert("annual_predikat");
 
         let monthly = csv("/api/v1/reports/monthly-performance?month=2026-03").await;
         assert_neutralised(
             "monthly_performance",
             &monthly,
-            &[kadis_name.clone(), staf_name.clone(), newcomer_name.clone()],
+            &[&kadis_name, &staf_name, &newcomer_name],
         );
         assert!(column(&monthly, "jp").iter().all(|v| v.parse::<f64>().is_ok()), "{monthly:?}");
         covered.insert("monthly_performance");
@@ -1388,7 +1388,7 @@ async fn formula_cells_are_neutralised_in_every_csv_export() {
             .await;
         accounts.assert_status(200);
         let accounts = csv_cells(&accounts);
-        assert_neutralised("create_from_employees", &accounts, &[newcomer_name.clone()]);
+        assert_neutralised("create_from_employees", &accounts, &[&newcomer_name]);
         // The one-time passwords are exported as they are (none is formula-like).
         let password = column(&accounts, "password")[0].to_owned();
         let username = column(&accounts, "username")[0].to_owned();
