@@ -770,7 +770,14 @@ async fn stage(app: &TestApp) -> Stage {
 }
 
 /// Every free-text field of the writable resources (string properties without format, enum or
-/// pattern in the request bodies of openapi.yaml) that a repeatable write stores.
+/// pattern in the request bodies of openapi.yaml) that a repeatable write stores. `PATCH`es of
+/// the same fields share the DTO rules and columns; the one-shot decisions (`return`, training
+/// record `reject`) are checked after the table with every payload at once, and imports in
+/// `imports_store_injection_payloads_verbatim_and_refuse_megabyte_cells`. Not written here:
+/// objection reasons, explanations and decision notes, reopen and calibration override
+/// reasons, the assessment's override reason and behaviour notes, training drop and approval
+/// reasons, the public survey comment (each needs a finalised evaluation, a calibration or an
+/// open survey period first; their limits are checked in their own files' services).
 fn free_text_fields(s: &Stage) -> Vec<FreeText> {
     let a = s.c.admin.clone();
     let (kadis, sekda, staf) = (s.c.kadis.1.clone(), s.c.sekda.1.clone(), s.c.staf.1.clone());
@@ -1086,6 +1093,16 @@ const INJECTIONS: [&str; 6] = [
     "Robert'); DELETE FROM units WHERE ('1'='1",
 ];
 
+/// Whether some string in `value` is exactly `text`.
+fn holds(value: &Value, text: &str) -> bool {
+    match value {
+        Value::String(s) => s == text,
+        Value::Array(items) => items.iter().any(|v| holds(v, text)),
+        Value::Object(map) => map.values().any(|v| holds(v, text)),
+        _ => false,
+    }
+}
+
 fn assert_safe_json(response: &TestResponse, what: &str) {
     assert_eq!(
         response.header("content-type"),
@@ -1150,6 +1167,58 @@ async fn injection_payloads_in_every_free_text_field_are_stored_verbatim_and_ine
                 }
             }
         }
+        // One-shot decisions take every payload at once: the penilai returns the staff
+        // member's SKP with a reason, the superior rejects an external training record.
+        let all = INJECTIONS.join(" ");
+        city::action(app, &s.c.staf.1, &s.staf_skp, "submit", None)
+            .await
+            .assert_status(200);
+        let returned = city::action(
+            app,
+            &s.c.kadis.1,
+            &s.staf_skp,
+            "return",
+            Some(json!({"reason": all})),
+        )
+        .await;
+        returned.assert_status(200);
+        assert_safe_json(&returned, "POST /skps/{id}/return reason");
+        assert_eq!(returned.json()["return_reason"], json!(all));
+        let skp = app
+            .get_as(&format!("/api/v1/skps/{}", s.staf_skp), &s.c.staf.1)
+            .await;
+        assert_eq!(skp.json()["return_reason"], json!(all));
+        let record = app
+            .post_as(
+                &format!("/api/v1/employees/{}/training-records", s.c.staf.0),
+                &s.c.staf.1,
+                &json!({"title": "E-Learning", "route": "nonklasikal", "method": "e_learning", "jp": 2,
+                        "completed_on": "2026-02-20", "evidence": "https://asn.example.id/sertifikat/x"}),
+            )
+            .await;
+        record.assert_status(201);
+        let rejected = app
+            .send(
+                app.authed(
+                    Method::POST,
+                    &format!(
+                        "/api/v1/training-records/{}/reject",
+                        record.json()["id"].as_str().unwrap()
+                    ),
+                    &s.c.kadis.1,
+                )
+                .header("If-Match", "*")
+                .json(&json!({"reason": all})),
+            )
+            .await;
+        rejected.assert_status(200);
+        assert_safe_json(&rejected, "POST /training-records/{id}/reject reason");
+        assert!(
+            holds(&rejected.json(), &all),
+            "the reason is stored verbatim: {}",
+            rejected.text()
+        );
+
         // The tables the payloads name are all there, with every row written.
         let employees = app.get_as("/api/v1/employees?per_page=1", &s.c.admin).await;
         employees.assert_status(200);
@@ -1411,6 +1480,74 @@ async fn formula_cells_are_neutralised_in_every_csv_export() {
         let covered: std::collections::BTreeSet<String> =
             covered.into_iter().map(str::to_owned).collect();
         assert_eq!(csv_operations, covered, "a CSV export is not covered here");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn imports_store_injection_payloads_verbatim_and_refuse_megabyte_cells() {
+    on_each_db(async |app: &TestApp| {
+        let (_, admin) = app.session_as("admin", &["admin"]).await;
+        let a = &admin.access_token;
+        // A CSV written as a spreadsheet would (quotes doubled, cells with `,` quoted).
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(["code", "name", "kind"]).unwrap();
+        for (i, payload) in INJECTIONS.iter().enumerate() {
+            writer
+                .write_record([format!("IMP{i}").as_str(), payload, "dinas"])
+                .unwrap();
+        }
+        let file = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        let imported = app
+            .import(a, "/api/v1/imports/units", "text/csv", file)
+            .await;
+        imported.assert_status(200);
+        assert_safe_json(&imported, "POST /imports/units");
+        assert_eq!(
+            imported.json()["created"],
+            INJECTIONS.len(),
+            "{}",
+            imported.text()
+        );
+        for (i, payload) in INJECTIONS.iter().enumerate() {
+            let found = app
+                .get_as(&format!("/api/v1/units?q=IMP{i}"), a)
+                .await
+                .json();
+            assert_eq!(found["items"][0]["name"], *payload, "{found}");
+        }
+
+        // A 1 MB cell, in CSV and in JSON: the row, the column and the maximum are named.
+        let huge = "A".repeat(JSON_LIMIT);
+        for (content_type, file, row) in [
+            ("text/csv", format!("code,name,kind\nBIG,{huge},dinas\n"), 2),
+            (
+                "application/json",
+                json!([{"code": "BIG", "name": huge, "kind": "dinas"}]).to_string(),
+                1,
+            ),
+        ] {
+            let response = app
+                .import(a, "/api/v1/imports/units", content_type, file)
+                .await;
+            let problem = response.assert_problem(422, "import_invalid");
+            let error = &problem["errors"][0];
+            assert_eq!(
+                (error["field"].as_str(), error["row"].as_u64()),
+                (Some("name"), Some(row)),
+                "{problem}"
+            );
+            assert!(
+                error["message"].as_str().unwrap().contains("200"),
+                "{error}"
+            );
+            assert!(
+                response.body.len() < 4096,
+                "the problem does not echo the cell"
+            );
+        }
+        let units = app.get_as("/api/v1/units?per_page=1", a).await.json();
+        assert_eq!(units["total"], INJECTIONS.len());
     })
     .await;
 }
