@@ -14,6 +14,7 @@ use std::io::{Read, Write};
 use base64::Engine;
 use kinerja_tests::{TestApp, TestResponse, city, on_each_db};
 use reqwest::Method;
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 const JSON_LIMIT: usize = 1024 * 1024;
@@ -772,12 +773,13 @@ async fn stage(app: &TestApp) -> Stage {
 /// Every free-text field of the writable resources (string properties without format, enum or
 /// pattern in the request bodies of openapi.yaml) that a repeatable write stores. `PATCH`es of
 /// the same fields share the DTO rules and columns; the one-shot decisions (`return`, training
-/// record `reject`) are checked after the table with every payload at once, and imports in
+/// record `reject`, a citizen's survey comment) are checked after the table with every payload
+/// at once, and imports in
 /// `imports_store_injection_payloads_verbatim_and_refuse_megabyte_cells`. Not written here:
 /// objection reasons, explanations and decision notes, reopen and calibration override
 /// reasons, the assessment's override reason and behaviour notes, training drop and approval
-/// reasons, the public survey comment (each needs a finalised evaluation, a calibration or an
-/// open survey period first; their limits are checked in their own files' services).
+/// reasons (each needs a finalised evaluation, a calibration or an enrolment first; openapi.yaml
+/// states their maximum lengths, enforced by their DTOs or services).
 fn free_text_fields(s: &Stage) -> Vec<FreeText> {
     let a = s.c.admin.clone();
     let (kadis, sekda, staf) = (s.c.kadis.1.clone(), s.c.sekda.1.clone(), s.c.staf.1.clone());
@@ -1218,6 +1220,62 @@ async fn injection_payloads_in_every_free_text_field_are_stored_verbatim_and_ine
             "the reason is stored verbatim: {}",
             rejected.text()
         );
+
+        // A citizen's survey comment, on an open period of a service of the service unit.
+        app.post_as(
+            &format!("/api/v1/units/{}/services", s.ktp_unit),
+            &s.c.admin,
+            &json!({"code": "KTP-BARU", "name": "KTP-el baru"}),
+        )
+        .await
+        .assert_status(201);
+        app.post_as(
+            &format!("/api/v1/units/{}/survey-periods", s.ktp_unit),
+            &s.c.admin,
+            &json!({"name": "Maret 2026", "start_date": "2026-03-01", "end_date": "2026-03-31"}),
+        )
+        .await
+        .assert_status(201);
+        let answers = json!({"u1": 4, "u2": 3, "u3": 3, "u4": 4, "u5": 3, "u6": 4, "u7": 4, "u8": 2, "u9": 3});
+        let survey = "/api/v1/public/surveys/DISDUKCAPIL.KTP/responses";
+        // The public route takes at most 16 KiB: a megabyte comment never reaches the rules.
+        let problem = app
+            .post_json(
+                survey,
+                &json!({"service": "KTP-BARU", "answers": answers, "comment": "A".repeat(JSON_LIMIT - 4096)}),
+            )
+            .await
+            .assert_problem(413, "payload_too_large");
+        assert_eq!(problem["limit_bytes"], 16 * 1024);
+        let problem = app
+            .post_json(
+                survey,
+                &json!({"service": "KTP-BARU", "answers": answers, "comment": "A".repeat(10_000)}),
+            )
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "comment", "{problem}");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("1000"));
+        let submitted = app
+            .post_json(
+                survey,
+                &json!({"service": "KTP-BARU", "answers": answers, "comment": all}),
+            )
+            .await;
+        submitted.assert_status(201);
+        assert_safe_json(&submitted, "POST /public/surveys/{unit_code}/responses comment");
+        let conn = app.db.connection();
+        let comments: Vec<String> = conn
+            .query_all_raw(sea_orm::Statement::from_string(
+                conn.get_database_backend(),
+                "SELECT comment FROM survey_responses".to_owned(),
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String>("", "comment").unwrap())
+            .collect();
+        assert_eq!(comments, [all.clone()]);
 
         // The tables the payloads name are all there, with every row written.
         let employees = app.get_as("/api/v1/employees?per_page=1", &s.c.admin).await;
