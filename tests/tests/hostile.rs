@@ -1275,7 +1275,7 @@ async fn injection_payloads_in_every_free_text_field_are_stored_verbatim_and_ine
             .iter()
             .map(|r| r.try_get::<String>("", "comment").unwrap())
             .collect();
-        assert_eq!(comments, [all.clone()]);
+        assert_eq!(comments, vec![all]);
 
         // The tables the payloads name are all there, with every row written.
         let employees = app.get_as("/api/v1/employees?per_page=1", &s.c.admin).await;
