@@ -308,7 +308,8 @@ impl Golongan {
     }
 }
 
-/// A unit code: 1–32 letters, digits, `.`, `-`, `_` (codes appear in URLs).
+/// A unit code: 1–32 letters, digits, `.`, `-`, `_`, starting with a letter or digit (codes
+/// appear in URLs, where `.` and `..` would be read as dot segments).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UnitCode(String);
 
@@ -316,7 +317,9 @@ pub struct UnitCode(String);
 pub enum UnitCodeError {
     #[error("must be 1 to 32 characters long")]
     Length,
-    #[error("may contain only letters, digits, '.', '-' and '_'")]
+    #[error(
+        "may contain only letters, digits, '.', '-' and '_', and starts with a letter or digit"
+    )]
     Characters,
 }
 
@@ -326,9 +329,10 @@ impl UnitCode {
         if s.is_empty() || s.len() > 32 {
             return Err(UnitCodeError::Length);
         }
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        if !s.starts_with(|c: char| c.is_ascii_alphanumeric())
+            || !s
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
         {
             return Err(UnitCodeError::Characters);
         }
@@ -599,6 +603,13 @@ mod tests {
         assert_eq!(UnitCode::parse(&"a".repeat(33)), Err(UnitCodeError::Length));
         assert_eq!(UnitCode::parse("../etc"), Err(UnitCodeError::Characters));
         assert_eq!(UnitCode::parse("a b"), Err(UnitCodeError::Characters));
+        for dots in [".", "..", ".hidden", "-x", "_x"] {
+            assert_eq!(
+                UnitCode::parse(dots),
+                Err(UnitCodeError::Characters),
+                "{dots}"
+            );
+        }
     }
 
     #[test]

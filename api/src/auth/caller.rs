@@ -145,7 +145,13 @@ pub async fn resolve(req: &HttpRequest, allow_password_change: bool) -> Result<C
             TokenError::Expired => {
                 unauthorized(ErrorCode::InvalidToken, Some("the token has expired"))
             }
-            TokenError::Invalid(reason) => unauthorized(ErrorCode::InvalidToken, Some(&reason)),
+            // Why a forged token failed (algorithm, signature, claims) is for the log only:
+            // the caller learns nothing that helps the next attempt, and nothing of its own
+            // claims is echoed into the problem or the header.
+            TokenError::Invalid(reason) => {
+                log::info!("bearer token refused: {reason}");
+                unauthorized(ErrorCode::InvalidToken, Some("the token is not valid"))
+            }
         },
     )?;
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());

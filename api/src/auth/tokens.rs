@@ -32,7 +32,7 @@ pub struct Claims {
     pub scopes: Vec<String>,
 }
 
-/// Why a token was refused (said in `WWW-Authenticate` and the problem detail).
+/// Why a token was refused. `Expired` is said to the caller; `Invalid`'s reason is only logged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error("the token has expired")]

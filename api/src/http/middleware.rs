@@ -10,7 +10,8 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
-use crate::error::{ApiError, ErrorCode, Lang, PROBLEM_JSON};
+use crate::error::{ApiError, ErrorCode, FieldError, Lang, Msg, PROBLEM_JSON};
+use crate::http::query::percent_decoded;
 
 /// The id of the current request: the caller's `X-Request-Id` when it is sane, else a UUIDv7.
 #[derive(Debug, Clone)]
@@ -48,8 +49,24 @@ pub async fn request_context(
     // Handlers' errors arrive as responses carrying the error. Only a middleware can fail with
     // `Err` here, and none of ours does (CORS is set not to block), so an `Err` passes through
     // (the HttpRequest cannot be cloned before routing to rebuild a response from it).
-    let response = next.call(req).await?.map_into_boxed_body();
-    let mut response = as_problem_if_error(response, lang, &request_id);
+    let response = if std::str::from_utf8(&percent_decoded(req.uri().path())).is_err() {
+        // Routing would decode the bytes lossily and look for a code or id nobody sent.
+        let error = ApiError::new(ErrorCode::InvalidParameter)
+            .with_detail(
+                "The path is not valid UTF-8 once decoded.",
+                "Path bukan UTF-8 yang valid setelah didekode.",
+            )
+            .with_field(FieldError::new(
+                "path",
+                "invalid_encoding",
+                Msg::new("is not valid UTF-8", "bukan UTF-8 yang valid"),
+            ));
+        req.into_response(error.to_response(lang, Some(&request_id)))
+    } else {
+        let response = next.call(req).await?.map_into_boxed_body();
+        as_problem_if_error(response, lang, &request_id)
+    };
+    let mut response = response;
 
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&request_id) {

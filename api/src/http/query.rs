@@ -39,7 +39,53 @@ fn invalid(field: &str, code: &str, en: String, id: String) -> ApiError {
         .with_field(FieldError::new(field, code.to_owned(), Msg::new(en, id)))
 }
 
+/// `+` and `%XX` decoded to the bytes they stand for (a malformed escape stays as it is).
+pub fn percent_decoded(raw: &str) -> Vec<u8> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The first parameter whose name or value is not UTF-8 once decoded (decoding elsewhere would
+/// silently turn those bytes into U+FFFD and search for something nobody sent).
+fn not_utf8(query_string: &str) -> Option<String> {
+    query_string.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = percent_decoded(name);
+        let value = percent_decoded(value);
+        match (std::str::from_utf8(&name), std::str::from_utf8(&value)) {
+            (Ok(_), Ok(_)) => None,
+            (Ok(name), Err(_)) => Some(name.to_owned()),
+            (Err(_), _) => Some("query".to_owned()),
+        }
+    })
+}
+
 pub fn parse<T: DeserializeOwned + Validate>(query_string: &str) -> Result<T, ApiError> {
+    if let Some(field) = not_utf8(query_string) {
+        return Err(invalid(
+            &field.replace('\0', ""),
+            "invalid_encoding",
+            "is not valid UTF-8".into(),
+            "bukan UTF-8 yang valid".into(),
+        ));
+    }
     for (name, value) in form_urlencoded::parse(query_string.as_bytes()) {
         if name.contains('\0') || value.contains('\0') {
             return Err(invalid(
@@ -103,5 +149,15 @@ mod tests {
         );
         let nul = parse::<Q>("q=a%00b").unwrap_err();
         assert_eq!(nul.errors[0].code, "nul_character");
+        for (query, field) in [("q=%FF", "q"), ("n=1&q=a%C3%28", "q"), ("%FF=1", "query")] {
+            let bad = parse::<Q>(query).unwrap_err();
+            assert_eq!(
+                (bad.errors[0].code.as_ref(), bad.errors[0].field.as_str()),
+                ("invalid_encoding", field),
+                "{query}"
+            );
+        }
+        assert!(parse::<Q>("q=%C3%A9").is_ok(), "é is UTF-8");
+        assert!(parse::<Q>("q=1%").is_ok(), "a stray % is kept");
     }
 }

@@ -197,6 +197,7 @@ pub struct SetPerformance {
     pub period: PeriodName,
     pub predikat: OrgPredikatName,
     /// Required when the predikat differs from the suggestion (at most 2000 characters).
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -558,6 +558,7 @@ pub struct AssessmentBody {
     pub behavior_notes: BTreeMap<CoreValueName, String>,
     pub behavior_rating: RatingName,
     /// Required when `work_rating` differs from the suggestion (at most 2000 characters).
+    #[schema(max_length = 2000)]
     pub override_reason: Option<String>,
 }
 

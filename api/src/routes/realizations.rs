@@ -54,6 +54,7 @@ pub struct RecordRealization {
     #[serde(default)]
     pub evidence: Vec<String>,
     /// At most 2000 characters.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -336,6 +337,7 @@ pub struct RecordUnitRealization {
     #[serde(default)]
     pub evidence: Vec<String>,
     /// At most 2000 characters.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 

@@ -56,7 +56,11 @@ impl From<ServiceRecord> for ServiceView {
 #[schema(example = json!({"code": "AKTA-LAHIR", "name": "Penerbitan akta kelahiran"}))]
 pub struct CreateService {
     #[validate(length(min = 1, max = 32))]
-    #[schema(min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9._-]+$")]
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+    )]
     pub code: String,
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]

@@ -84,7 +84,11 @@ impl From<UnitRecord> for UnitView {
 #[schema(example = json!({"code": "DISDUKCAPIL.KTP", "name": "Pelayanan KTP-el", "kind": "upt", "parent_id": "01936c3e-8f7a-7cc3-9a6e-0f3b8c1d2e4f", "is_service_unit": true}))]
 pub struct CreateUnit {
     #[validate(length(min = 1, max = 32))]
-    #[schema(min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9._-]+$")]
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+    )]
     pub code: String,
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
@@ -107,7 +111,7 @@ pub struct CreateUnit {
 pub struct UpdateUnit {
     #[validate(length(min = 1, max = 32))]
     #[serde(default, deserialize_with = "patch_field")]
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9._-]+$")]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     pub code: Option<Option<String>>,
     #[validate(length(min = 1, max = 200))]
     #[serde(default, deserialize_with = "patch_field")]

@@ -34,7 +34,7 @@ pub fn code_error(field: &str, e: UnitCodeError) -> FieldError {
         UnitCodeError::Length => ("length", "harus 1 sampai 32 karakter"),
         UnitCodeError::Characters => (
             "invalid_characters",
-            "hanya boleh huruf, angka, '.', '-' dan '_'",
+            "hanya boleh huruf, angka, '.', '-' dan '_', diawali huruf atau angka",
         ),
     };
     FieldError::new(field, code, Msg::new(e.to_string(), id))
