@@ -243,6 +243,72 @@ async fn a_write_caught_mid_query_by_a_hung_network_answers_503_at_the_deadline_
 }
 
 #[tokio::test]
+async fn a_write_stuck_past_the_deadline_is_abandoned_and_its_idempotency_key_freed_for_the_retry()
+{
+    if !backends().contains(&Backend::Postgres) {
+        eprintln!("PostgreSQL only: KINERJA_TEST_DATABASE_URL is not set");
+        return;
+    }
+    let deadline = Duration::from_secs(2);
+    let app = TestApp::spawn_with(Backend::Postgres, |config| {
+        config.request_timeout = deadline;
+    })
+    .await;
+    let (_, admin) = app.session_as("admin", &["admin"]).await;
+    let a = &admin.access_token;
+    let units = unit_total(&app, a).await;
+
+    // A long maintenance transaction holds the units table against writers (readers pass).
+    let mut maintenance = PgConnection::connect(app.database_url()).await.unwrap();
+    sea_orm::sqlx::query("BEGIN")
+        .execute(&mut maintenance)
+        .await
+        .unwrap();
+    sea_orm::sqlx::query("LOCK TABLE units IN EXCLUSIVE MODE")
+        .execute(&mut maintenance)
+        .await
+        .unwrap();
+    let create = || {
+        app.authed(Method::POST, "/api/v1/units", a)
+            .header("Idempotency-Key", "create-dinsos")
+            .json(&unit("DINSOS"))
+    };
+    let stuck = timed(&app, create()).await;
+    unavailable(&stuck, "a write past the deadline");
+    assert!(
+        stuck.1 >= deadline,
+        "answered before the deadline: {:?}",
+        stuck.1
+    );
+    assert_eq!(unit_total(&app, a).await, units);
+
+    sea_orm::sqlx::query("ROLLBACK")
+        .execute(&mut maintenance)
+        .await
+        .unwrap();
+    maintenance.close().await.unwrap();
+    // The retry under the same key is a real attempt (not 409 in flight, not a replayed 503),
+    // and the abandoned attempt left nothing behind (no duplicate code).
+    let (retried, took) = timed(&app, create()).await;
+    retried.assert_status(201);
+    assert_eq!(retried.header("idempotency-replayed"), None);
+    assert!(took < BOUND, "the retry took {took:?}");
+    assert_eq!(unit_total(&app, a).await, units + 1);
+    let id = retried.json()["id"].as_str().unwrap().to_owned();
+    let events = app
+        .get_as(
+            &format!("/api/v1/audit-events?action=unit.created&entity_id={id}"),
+            a,
+        )
+        .await
+        .json();
+    assert_eq!(events["total"], 1);
+    let again = timed(&app, create()).await.0;
+    again.assert_status(201);
+    assert_eq!(again.header("idempotency-replayed"), Some("true"));
+}
+
+#[tokio::test]
 async fn a_sqlite_file_locked_by_another_writer_refuses_writes_with_503_and_stays_sound() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (_, admin) = app.session_as("admin", &["admin"]).await;
