@@ -108,6 +108,15 @@ pub struct ConfigArgs {
         action = clap::ArgAction::Set
     )]
     pub survey_require_token: bool,
+    /// Seconds an API request may take before it is abandoned with 503 `database_unavailable`
+    /// (its transaction rolled back): bounds requests caught by a hung database connection.
+    #[arg(
+        long,
+        global = true,
+        env = "KINERJA_REQUEST_TIMEOUT",
+        default_value_t = 30
+    )]
+    pub request_timeout: u64,
 }
 
 /// The validated configuration the app is built with.
@@ -131,6 +140,9 @@ pub struct Config {
     pub survey_rate_per_minute: u32,
     /// Whether anonymous survey submissions need a submission token.
     pub survey_require_token: bool,
+    /// How long an API request may take before it is abandoned with 503 (see
+    /// [`crate::http::deadline`]).
+    pub request_timeout: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -177,6 +189,8 @@ pub enum ConfigError {
     RefreshTtl,
     #[error("KINERJA_SURVEY_RATE_PER_MINUTE must be between 1 and 10000")]
     SurveyRate,
+    #[error("KINERJA_REQUEST_TIMEOUT must be between 1 and 3600 seconds")]
+    RequestTimeout,
 }
 
 /// What `Config::from_args` decided that the operator should hear about.
@@ -254,6 +268,9 @@ impl Config {
         if !(1..=10_000).contains(&args.survey_rate_per_minute) {
             return Err(ConfigError::SurveyRate);
         }
+        if !(1..=3600).contains(&args.request_timeout) {
+            return Err(ConfigError::RequestTimeout);
+        }
         Ok((
             Config {
                 environment: args.environment,
@@ -271,6 +288,7 @@ impl Config {
                 database_acquire_timeout: Duration::from_secs(5),
                 survey_rate_per_minute: args.survey_rate_per_minute,
                 survey_require_token: args.survey_require_token,
+                request_timeout: Duration::from_secs(args.request_timeout),
             },
             warnings,
         ))
@@ -294,6 +312,7 @@ impl Config {
             database_acquire_timeout: Duration::from_secs(5),
             survey_rate_per_minute: 30,
             survey_require_token: false,
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -374,6 +393,7 @@ mod tests {
         assert!(config.jwt_secret.len() >= 32);
         assert_eq!(config.database_url, "sqlite://kinerja.db?mode=rwc");
         assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.request_timeout, Duration::from_secs(30));
     }
 
     #[test]
@@ -400,6 +420,7 @@ mod tests {
                 &["--survey-rate-per-minute", "0"],
                 "KINERJA_SURVEY_RATE_PER_MINUTE",
             ),
+            (&["--request-timeout", "0"], "KINERJA_REQUEST_TIMEOUT"),
         ];
         for (flags, variable) in cases {
             match parse(flags) {

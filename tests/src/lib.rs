@@ -24,6 +24,7 @@ pub mod city;
 mod db;
 mod http;
 pub mod process;
+pub mod proxy;
 
 use std::sync::Arc;
 
@@ -64,6 +65,18 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let database = TestDb::create(backend).await;
         TestApp::start(backend, database.url().to_owned(), Some(database), adjust).await
+    }
+
+    /// Starts the app on a fresh database reached through `route(url)` instead of its own URL
+    /// (e.g. through a [`proxy::Proxy`]), with an adjusted configuration.
+    pub async fn spawn_through(
+        backend: Backend,
+        route: impl FnOnce(&str) -> String,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let database = TestDb::create(backend).await;
+        let url = route(database.url());
+        TestApp::start(backend, url, Some(database), adjust).await
     }
 
     /// Another app on this app's database, as after a restart or beside it as a second replica:

@@ -151,7 +151,7 @@ fn code_for_status(status: StatusCode) -> ErrorCode {
     }
 }
 
-fn add_security_headers(headers: &mut actix_web::http::header::HeaderMap, path: &str) {
+pub(crate) fn add_security_headers(headers: &mut actix_web::http::header::HeaderMap, path: &str) {
     let mut set = |name: HeaderName, value: &'static str| {
         if !headers.contains_key(&name) {
             headers.insert(name, HeaderValue::from_static(value));

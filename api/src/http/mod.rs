@@ -2,6 +2,7 @@
 //! query error mapping, and the 404/405 fallback.
 
 pub mod csv;
+pub mod deadline;
 pub mod fallback;
 pub mod idempotency;
 pub mod json;

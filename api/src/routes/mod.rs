@@ -39,6 +39,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(service::ready)
         .service(
             scope::scope("/api/v1")
+                // Inside the idempotency middleware: an abandoned request releases its key.
+                .wrap(from_fn(crate::http::deadline::deadline))
                 .wrap(from_fn(idempotency))
                 .service(auth::token)
                 .service(auth::refresh)

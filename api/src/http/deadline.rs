@@ -1,0 +1,108 @@
+//! A deadline for every API request (`KINERJA_REQUEST_TIMEOUT`, 30 s by default).
+//!
+//! New connections and pooled ones are checked within the acquire timeout, but a query already
+//! sent on a connection whose network then hangs waits for an answer that never comes: sqlx has
+//! no socket timeout, and TCP keeps quiet about a silent peer for many minutes. Past the deadline
+//! the request's future is dropped — its transaction with it, which rolls back (the connection is
+//! closed, PostgreSQL ends the session's transaction) — and the caller gets 503
+//! `database_unavailable` with `Retry-After`, as for any other database outage.
+//!
+//! It wraps the `/api/v1` scope inside the Idempotency-Key middleware, so an abandoned request
+//! releases its key and the client's retry is a real attempt. Routing is over when it runs, but
+//! the request cannot be kept for the answer (routing needs it unshared), so it answers with an
+//! error the server renders itself: problem+json in the caller's language, with the request id.
+
+use std::fmt;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse, ResponseError, web};
+
+use crate::app::AppState;
+use crate::error::Lang;
+use crate::http::middleware::{RequestId, X_REQUEST_ID, add_security_headers};
+
+pub async fn deadline(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(limit) = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.config.request_timeout)
+    else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let abandoned = Abandoned {
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        lang: Lang::from_accept_language(
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        ),
+        method: req.method().to_string(),
+        path: req.path().to_owned(),
+        after: limit,
+    };
+    match tokio::time::timeout(limit, next.call(req)).await {
+        Ok(result) => result.map(ServiceResponse::map_into_boxed_body),
+        Err(_) => {
+            log::error!(target: "kinerja::request", "{abandoned}");
+            Err(abandoned.into())
+        }
+    }
+}
+
+/// A request abandoned at its deadline.
+#[derive(Debug)]
+struct Abandoned {
+    request_id: Option<String>,
+    lang: Lang,
+    method: String,
+    path: String,
+    after: std::time::Duration,
+}
+
+impl fmt::Display for Abandoned {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} abandoned after {:?} (database unresponsive?) request_id={}",
+            self.method,
+            self.path,
+            self.after,
+            self.request_id.as_deref().unwrap_or("-")
+        )
+    }
+}
+
+impl ResponseError for Abandoned {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let seconds = self.after.as_secs();
+        let mut response = crate::routes::service::unavailable()
+            .with_detail(
+                format!("The database did not answer within {seconds} s; nothing was changed."),
+                format!("Basis data tidak menjawab dalam {seconds} detik; tidak ada yang diubah."),
+            )
+            .to_response(self.lang, self.request_id.as_deref());
+        let headers = response.headers_mut();
+        if let Some(id) = self
+            .request_id
+            .as_deref()
+            .and_then(|id| HeaderValue::from_str(id).ok())
+        {
+            headers.insert(X_REQUEST_ID, id);
+        }
+        add_security_headers(headers, &self.path);
+        response
+    }
+}
