@@ -15,6 +15,10 @@ use reqwest::Method;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kinerja-served");
 const ROWS: u32 = 10_000;
+const IMPORT_KEY: &str = "nightly-simpeg-sync-2026-12-05";
+/// The restarted server's request deadline (seconds): a key claimed by a request that died with
+/// its process is free again this long (plus 5 s) after the claim.
+const REQUEST_TIMEOUT: u64 = 10;
 
 const UNITS: &str = "code,name,kind,parent_code,is_opd,is_service_unit\n\
     UJI,Dinas Uji Gangguan,dinas,,true,false\n\
@@ -95,7 +99,8 @@ async fn killed_in_the_middle_of_an_import(backend: Backend) {
         let (request, csv) = (
             first
                 .authed(Method::POST, "/api/v1/imports/employees", &token)
-                .header("Content-Type", "text/csv"),
+                .header("Content-Type", "text/csv")
+                .header("Idempotency-Key", IMPORT_KEY),
             employees_csv(),
         );
         tokio::spawn(async move { request.body(csv).send().await })
@@ -133,7 +138,12 @@ async fn killed_in_the_middle_of_an_import(backend: Backend) {
     );
 
     // The restarted server serves, and the tokens the first one signed still work.
-    let second = ServerProcess::start(BIN, database.url(), &[]).await;
+    let second = ServerProcess::start(
+        BIN,
+        database.url(),
+        &[("KINERJA_REQUEST_TIMEOUT", &REQUEST_TIMEOUT.to_string())],
+    )
+    .await;
     assert_eq!(employees(&second, &token).await, 0, "no row of the import");
     assert_eq!(import_audits(&second, &token).await, 0, "no audit event");
     second
@@ -141,17 +151,39 @@ async fn killed_in_the_middle_of_an_import(backend: Backend) {
         .await
         .assert_status(200);
 
-    // Nothing of the killed import is in the way: the same file now applies in full.
-    let again = import(
-        &second,
-        &token,
-        "/api/v1/imports/employees",
-        employees_csv(),
-    )
-    .await;
-    let status = again.status();
-    let body: serde_json::Value = again.json().await.unwrap();
-    assert_eq!(status, 200, "{body}");
+    // Nothing of the killed import is in the way: its retry, under the same key, applies the
+    // file in full once the killed request's claim on the key is past its deadline (409 "in
+    // flight" until then, never a replay of something that did not happen).
+    let deadline = Instant::now() + Duration::from_secs(REQUEST_TIMEOUT + 15);
+    let mut waited = false;
+    let body = loop {
+        let retry = second
+            .send(
+                second
+                    .authed(Method::POST, "/api/v1/imports/employees", &token)
+                    .header("Content-Type", "text/csv")
+                    .header("Idempotency-Key", IMPORT_KEY)
+                    .body(employees_csv()),
+            )
+            .await;
+        if retry.status == 409 {
+            retry.assert_problem(409, "idempotency_in_flight");
+            assert!(
+                Instant::now() < deadline,
+                "the killed request's key is still held"
+            );
+            waited = true;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        }
+        retry.assert_status(200);
+        assert_eq!(retry.header("idempotency-replayed"), None);
+        break retry.json();
+    };
+    assert!(
+        waited,
+        "the killed request's claim is honoured until its deadline"
+    );
     assert_eq!(body["created"], ROWS, "{body}");
     assert_eq!(employees(&second, &token).await, u64::from(ROWS));
     assert_eq!(import_audits(&second, &token).await, 1);

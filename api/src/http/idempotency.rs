@@ -128,6 +128,8 @@ pub async fn idempotency(
         replayable,
         now,
         now + Duration::hours(KEPT_FOR),
+        // Past its deadline and a margin, no request still holds its claim.
+        now - abandoned_after(&state.config.request_timeout),
     )
     .await;
     let id = match claim {
@@ -237,4 +239,11 @@ fn caller_key(req: &ServiceRequest, state: &AppState) -> Option<String> {
             client_addr::resolve(req.request(), &state.config.trusted_proxies)
         )),
     }
+}
+
+/// How long after its claim an in-flight key is taken over by a retry: the request deadline
+/// (`KINERJA_REQUEST_TIMEOUT`, the same on every replica) plus 5 s for clock skew between
+/// replicas.
+fn abandoned_after(request_timeout: &std::time::Duration) -> Duration {
+    Duration::seconds(i64::try_from(request_timeout.as_secs()).unwrap_or(3600) + 5)
 }

@@ -61,6 +61,11 @@ fn record(m: idempotency_keys::Model) -> IdempotencyRecord {
 }
 
 /// Claims `key` for this caller and route; the unique index decides races between replicas.
+///
+/// A claim still in flight but made before `abandoned_before` belongs to a request that can no
+/// longer be running (every request ends by its deadline; one killed with its process, or cut off
+/// from the database, could not release its claim): it is taken over rather than answered 409
+/// until it expires.
 #[allow(clippy::too_many_arguments)]
 pub async fn claim(
     s: &impl Store,
@@ -71,6 +76,7 @@ pub async fn claim(
     replayable: bool,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    abandoned_before: DateTime<Utc>,
 ) -> Result<Claim, PersistenceError> {
     let find = || {
         Entity::find()
@@ -79,10 +85,16 @@ pub async fn claim(
             .filter(Column::Key.eq(key))
     };
     if let Some(existing) = find().one(s.conn()).await? {
-        if existing.expires_at > now {
+        let abandoned = existing.state == "in_flight" && existing.created_at < abandoned_before;
+        if existing.expires_at > now && !abandoned {
             return Ok(Claim::Existing(record(existing)));
         }
-        Entity::delete_by_id(existing.id).exec(s.conn()).await?;
+        // Only this row: of two retries taking it over together, the insert below decides.
+        Entity::delete_many()
+            .filter(Column::Id.eq(existing.id))
+            .filter(Column::State.eq(existing.state.clone()))
+            .exec(s.conn())
+            .await?;
     }
     let id = Uuid::now_v7();
     let inserted = Entity::insert(idempotency_keys::ActiveModel {
