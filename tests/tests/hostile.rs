@@ -658,7 +658,7 @@ struct FreeText {
     path: String,
     token: String,
     /// The body, with `"$P"` where the value goes, `$N` (or `$3`, 3 digits) in strings that must
-    /// differ per write, and `"$YEAR"` for a distinct cycle year.
+    /// differ per write, and `"$YEAR"` for a cycle year of its own.
     body: Value,
     /// The field as a validation error names it.
     field: &'static str,
@@ -684,8 +684,13 @@ fn at<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
 fn fill(template: &Value, value: &str, n: usize) -> Value {
     match template {
         Value::String(s) if s == "$P" => Value::String(value.to_owned()),
-        // A cycle year of its own (2028 to 2097; writes of one field are 20+ apart).
-        Value::String(s) if s == "$YEAR" => json!(2028 + n % 70),
+        // A cycle year of its own: the next of 2028 to 2100 this process has not given out.
+        Value::String(s) if s == "$YEAR" => {
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(2028);
+            let year = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            assert!(year <= 2100, "more cycle years than 2028..=2100 holds");
+            json!(year)
+        }
         // A day of 2025 of its own.
         Value::String(s) if s == "$DATE" => json!(
             chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()
@@ -714,6 +719,8 @@ struct Stage {
     kadis_rhk: String,
     kadis_indicator: String,
     staf_skp: String,
+    /// The Sekda's draft: a JPT SKP, whose RHK take a perspective.
+    sekda_skp: String,
     feedback: String,
     planning_cycle: String,
 }
@@ -748,6 +755,7 @@ async fn stage(app: &TestApp) -> Stage {
         .unwrap()
         .to_owned();
     let staf_skp = city::draft(app, &c.staf.1, &c.cycle, &c.staf.0).await;
+    let sekda_skp = city::draft(app, &c.sekda.1, &c.cycle, &c.sekda.0).await;
     let thread = app
         .post_as(
             &format!("/api/v1/skps/{kadis_skp}/feedback"),
@@ -765,6 +773,7 @@ async fn stage(app: &TestApp) -> Stage {
         kadis_rhk,
         kadis_indicator,
         staf_skp,
+        sekda_skp,
         feedback,
         planning_cycle,
     }
@@ -774,12 +783,12 @@ async fn stage(app: &TestApp) -> Stage {
 /// pattern in the request bodies of openapi.yaml) that a repeatable write stores. `PATCH`es of
 /// the same fields share the DTO rules and columns; the one-shot decisions (`return`, training
 /// record `reject`, a citizen's survey comment) are checked after the table with every payload
-/// at once, and imports in
-/// `imports_store_injection_payloads_verbatim_and_refuse_megabyte_cells`. Not written here:
-/// objection reasons, explanations and decision notes, reopen and calibration override
-/// reasons, the assessment's override reason and behaviour notes, training drop and approval
-/// reasons (each needs a finalised evaluation, a calibration or an enrolment first; openapi.yaml
-/// states their maximum lengths, enforced by their DTOs or services).
+/// at once, the texts of the year's decisions (objections, reopening, calibration, assessment,
+/// training decisions) in
+/// `injection_payloads_in_every_decision_text_are_stored_verbatim_and_megabytes_refused`, and
+/// imports in `imports_store_injection_payloads_verbatim_and_refuse_megabyte_cells`. Links
+/// (`evidence[]`) and tags (`competencies[]`) are checked values, not free text; credentials
+/// and tokens are not stored as sent.
 fn free_text_fields(s: &Stage) -> Vec<FreeText> {
     let a = s.c.admin.clone();
     let (kadis, sekda, staf) = (s.c.kadis.1.clone(), s.c.sekda.1.clone(), s.c.staf.1.clone());
@@ -958,6 +967,12 @@ fn free_text_fields(s: &Stage) -> Vec<FreeText> {
             "/certificate_no",
             100,
         ),
+        record(
+            "POST /employees/{id}/training-records evidence",
+            "evidence",
+            "/evidence",
+            2000,
+        ),
         FreeText {
             name: "POST /units/{id}/services name",
             method: Method::POST,
@@ -986,6 +1001,17 @@ fn free_text_fields(s: &Stage) -> Vec<FreeText> {
             "/rhk/*/description",
             2000,
         ),
+        FreeText {
+            name: "POST /skps/{id}/rhk perspective",
+            method: Method::POST,
+            path: format!("/api/v1/skps/{}/rhk", s.sekda_skp),
+            token: sekda.clone(),
+            body: city::rhk("tambahan", "RHK", json!({"perspective": "$P"})),
+            field: "perspective",
+            pointer: "/rhk/*/perspective",
+            read: None,
+            max: 50,
+        },
         rhk(
             "POST /skps/{id}/rhk indicators[].description",
             "indicators[0].description",
@@ -1356,6 +1382,254 @@ async fn megabyte_strings_in_every_free_text_field_are_422_naming_the_field_and_
                 f.name
             );
         }
+        still_answers(app).await;
+    })
+    .await;
+}
+
+/// A text written once, as a step of a decision: a megabyte in `field` is 422 naming it and its
+/// maximum (the step is not taken, so it can still be taken), then `value` is taken. The answer
+/// to the write that took.
+#[allow(clippy::too_many_arguments)]
+async fn once(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: &Value,
+    field: &str,
+    max: usize,
+    value: &str,
+) -> Value {
+    let send = async |text: &str| {
+        let mut request = app
+            .authed(method.clone(), path, token)
+            .json(&fill(body, text, 0));
+        if method != Method::POST {
+            request = request.header("If-Match", "*");
+        }
+        app.send(request).await
+    };
+    let what = format!("{method} {path} {field}");
+    let refused = send(&"A".repeat(JSON_LIMIT - 4096)).await;
+    let problem = refused.assert_problem(422, "validation_failed");
+    let error = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == field)
+        .unwrap_or_else(|| panic!("{what}: {problem}"));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains(&max.to_string()),
+        "{what}: {error}"
+    );
+    assert!(
+        refused.body.len() < 4096,
+        "{what}: the problem does not echo the value"
+    );
+    let taken = send(value).await;
+    assert!(
+        matches!(taken.status, 200 | 201),
+        "{what}: {} {}",
+        taken.status,
+        taken.text()
+    );
+    assert_safe_json(&taken, &what);
+    taken.json()
+}
+
+/// The `after` of the newest audit event of `action` on `entity`.
+async fn audited(app: &TestApp, admin: &str, entity: &str, action: &str) -> Value {
+    let events = app
+        .get_as(
+            &format!("/api/v1/audit-events?entity_id={entity}&action={action}"),
+            admin,
+        )
+        .await
+        .json();
+    events["items"][0]["after"].clone()
+}
+
+/// The texts `free_text_fields` cannot repeat, each taken at its step of a whole year: the
+/// cycle's reason for a settings change, the penilai's override reason and behaviour note, the
+/// admin's reopening reason, the objection with its explanation and decision note, the org
+/// predikat's reason and the calibration override, a dropped participation's reason, a
+/// completion's certificate number and the superior's approval reason. Each refuses a megabyte
+/// naming the field, then keeps every payload at once byte for byte, in its answer, in the
+/// resource read back, and in the audit trail where that is the only place it lives.
+#[tokio::test]
+async fn injection_payloads_in_every_decision_text_are_stored_verbatim_and_megabytes_refused() {
+    on_each_db(async |app: &TestApp| {
+        let c = city::city(app).await;
+        let a = c.admin.clone();
+        let (staf, kadis, sekda) = (c.staf.1.clone(), c.kadis.1.clone(), c.sekda.1.clone());
+        let all = INJECTIONS.join(" ");
+        let cut: String = all.chars().take(100).collect();
+
+        // Disdukcapil of six (the curve blocks from five): the kadis, the staff member with
+        // realisasi, and four more staff; the Sekda heads the Setda above it.
+        let (kadis_skp, kadis_rhk) = city::approved_and_running(app, &c).await;
+        let dinas = app.get_as(&format!("/api/v1/employees/{}", c.kadis.0), &a).await.json()["unit_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let setda = app.get_as(&format!("/api/v1/units/{dinas}"), &a).await.json()["parent_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.patch_as(&format!("/api/v1/units/{setda}"), &a, Some("*"), &json!({"head_employee_id": c.sekda.0}))
+            .await
+            .assert_status(200);
+        let mut staff = vec![c.staf.0];
+        for n in 0..4 {
+            let nip = kinerja_tests::test_nip(200 + n);
+            staff.push(app.create_employee(&a, &nip, &format!("Staf {n}"), dinas.parse().unwrap(), Some(c.kadis.0)).await);
+        }
+        let mut skps = Vec::new();
+        for employee in &staff {
+            let skp = city::draft(app, &a, &c.cycle, employee).await;
+            app.post_as(&format!("/api/v1/skps/{skp}/rhk"), &a, &city::rhk("utama", "Berkas selesai", json!({"parent_rhk_id": kadis_rhk})))
+                .await
+                .assert_status(201);
+            city::action(app, &a, &skp, "submit", None).await.assert_status(200);
+            city::action(app, &kadis, &skp, "approve", None).await.assert_status(200);
+            skps.push(skp);
+        }
+        let skp = skps[0].clone();
+        let indicator = app.get_as(&format!("/api/v1/skps/{skp}"), &staf).await.json()["rhk"][0]["indicators"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        // The running cycle's settings change with a reason, which only the audit trail keeps.
+        once(app, Method::PATCH, &format!("/api/v1/cycles/{}", c.cycle), &a,
+             &json!({"settings": {"weak_indicator_capaian": 75}, "reason": "$P"}), "reason", 1000, &all)
+            .await;
+        assert_eq!(audited(app, &a, &c.cycle, "cycle.updated").await["reason"], json!(all));
+
+        // The penilai rates below the suggestion (99 of 90: di atas) with a reason and a note.
+        app.post_as(&format!("/api/v1/skps/{skp}/realizations"), &staf,
+                    &json!({"indicator_id": indicator, "period": "q1", "value": 99}))
+            .await
+            .assert_status(201);
+        let q1 = format!("/api/v1/skps/{skp}/evaluations/q1");
+        let rate = |reason: &str, note: &str| {
+            let mut body = city::assessment(Some("sesuai_ekspektasi"), "sesuai_ekspektasi");
+            body["override_reason"] = json!(reason);
+            body["behavior_notes"] = json!({"adaptif": note});
+            body
+        };
+        let rated = once(app, Method::PUT, &format!("{q1}/assessment"), &kadis, &rate("$P", "Catatan"), "override_reason", 2000, &all).await;
+        assert_eq!(rated["override_reason"], json!(all));
+        let rated = once(app, Method::PUT, &format!("{q1}/assessment"), &kadis, &rate("Di bawah rata-rata unit", "$P"),
+                         "behavior_notes.adaptif", 2000, &all)
+            .await;
+        let note = |e: &Value| {
+            e["behavior_ratings"].as_array().unwrap().iter().find(|b| b["core_value"] == "adaptif").unwrap()["note"].clone()
+        };
+        assert_eq!(note(&rated), json!(all));
+        assert_eq!(note(&app.get_as(&q1, &staf).await.json()), json!(all));
+
+        // Finalised, reopened by an admin with a reason (kept by the audit trail), finalised again.
+        city::action(app, &kadis, &skp, "evaluations/q1/finalize", None).await.assert_status(200);
+        let reopened = once(app, Method::POST, &format!("{q1}/reopen"), &a, &json!({"reason": "$P"}), "reason", 2000, &all).await;
+        let evaluation = reopened["id"].as_str().unwrap().to_owned();
+        assert_eq!(audited(app, &a, &evaluation, "evaluation.reopened").await["reason"], json!(all));
+        city::action(app, &kadis, &skp, "evaluations/q1/finalize", None).await.assert_status(200);
+
+        // The objection: the pegawai's reason, the penilai's explanation, the atasan's note.
+        let filed = once(app, Method::POST, &format!("{q1}/objections"), &staf, &json!({"reason": "$P"}), "reason", 4000, &all).await;
+        assert_eq!(filed["reason"], json!(all));
+        let objection = format!("/api/v1/objections/{}", filed["id"].as_str().unwrap());
+        let explained = once(app, Method::POST, &format!("{objection}/explanation"), &kadis, &json!({"text": "$P"}), "text", 4000, &all).await;
+        assert_eq!(explained["explanation"], json!(all));
+        let decided = once(app, Method::POST, &format!("{objection}/decide"), &sekda,
+                           &json!({"decision": "rejected", "note": "$P"}), "note", 4000, &all)
+            .await;
+        assert_eq!(decided["decision_note"], json!(all));
+        let stored = app.get_as(&objection, &staf).await;
+        assert_safe_json(&stored, "GET /objections/{id}");
+        let stored = stored.json();
+        assert_eq!((&stored["reason"], &stored["explanation"], &stored["decision_note"]), (&json!(all), &json!(all), &json!(all)));
+
+        // The year's calibration: the Sekda sets baik with a reason; all six baik breach the curve,
+        // and he overrides it with a reason.
+        let base = format!("/api/v1/cycles/{}/units/{dinas}", c.cycle);
+        let set = once(app, Method::PUT, &format!("{base}/performance"), &sekda,
+                       &json!({"period": "q4", "predikat": "baik", "reason": "$P"}), "reason", 2000, &all)
+            .await;
+        assert_eq!(set["reason"], json!(all));
+        assert_eq!(app.get_as(&format!("{base}/performance"), &kadis).await.json()["reason"], json!(all));
+        city::put(app, &sekda, &format!("/api/v1/skps/{kadis_skp}/evaluations/q4/assessment"), &city::assessment(None, "sesuai_ekspektasi"))
+            .await
+            .assert_status(200);
+        for skp in &skps {
+            let mut body = city::assessment(Some("sesuai_ekspektasi"), "sesuai_ekspektasi");
+            body["override_reason"] = json!("Penilaian tahunan");
+            city::put(app, &kadis, &format!("/api/v1/skps/{skp}/evaluations/q4/assessment"), &body).await.assert_status(200);
+        }
+        let finalize = format!("{base}/calibration/finalize");
+        app.post_as(&finalize, &sekda, &json!({"period": "q4"})).await.assert_problem(409, "curve_breached");
+        let done = once(app, Method::POST, &finalize, &sekda, &json!({"period": "q4", "override_reason": "$P"}),
+                        "override_reason", 2000, &all)
+            .await;
+        assert_eq!(done["override_reason"], json!(all));
+        let record = app.get_as(&format!("{base}/performance"), &a).await.json()["id"].as_str().unwrap().to_owned();
+        assert_eq!(audited(app, &a, &record, "calibration.finalized").await["override_reason"], json!(all));
+
+        // Training: a dropped participation's reason, a completion's certificate number (cut to
+        // its 100), the superior's reason for approving an external record.
+        let training = app
+            .post_as("/api/v1/trainings", &a,
+                     &json!({"title": "Pelayanan Prima", "route": "klasikal", "method": "pelatihan", "jp": 8, "provider": "BKPSDM",
+                             "start_date": "2026-02-20", "end_date": "2026-03-20",
+                             "sessions": [{"date": "2026-02-20", "location": "Aula"}]}))
+            .await;
+        training.assert_status(201);
+        let t = training.json()["id"].as_str().unwrap().to_owned();
+        let participant = format!("/api/v1/trainings/{t}/participants/{}", c.staf.0);
+        let enrol = json!({"employee_id": c.staf.0});
+        app.post_as(&format!("/api/v1/trainings/{t}/participants"), &staf, &enrol).await.assert_status(201);
+        let dropped = once(app, Method::POST, &format!("{participant}/drop"), &staf, &json!({"reason": "$P"}), "reason", 4000, &all).await;
+        assert_eq!(dropped["drop_reason"], json!(all));
+        assert_eq!(app.get_as(&participant, &a).await.json()["drop_reason"], json!(all));
+        app.post_as(&format!("/api/v1/trainings/{t}/participants"), &staf, &enrol).await.assert_status(201);
+        app.post_as(&format!("{participant}/attend"), &a, &json!({})).await.assert_status(200);
+        let completed = once(app, Method::POST, &format!("{participant}/complete"), &a, &json!({"certificate_no": "$P"}),
+                             "certificate_no", 100, &cut)
+            .await;
+        assert_eq!(completed["record"]["certificate_no"], json!(cut));
+        let submitted = app
+            .post_as(&format!("/api/v1/employees/{}/training-records", c.staf.0), &staf,
+                     &json!({"title": "E-Learning", "route": "nonklasikal", "method": "e_learning", "jp": 2,
+                             "completed_on": "2026-02-20", "evidence": "https://asn.example.id/sertifikat/y"}))
+            .await;
+        submitted.assert_status(201);
+        let record = format!("/api/v1/training-records/{}", submitted.json()["id"].as_str().unwrap());
+        let approved = once(app, Method::POST, &format!("{record}/approve"), &kadis, &json!({"reason": "$P"}), "reason", 4000, &all).await;
+        assert_eq!(approved["decision_reason"], json!(all));
+        assert_eq!(app.get_as(&record, &staf).await.json()["decision_reason"], json!(all));
+
+        // Links and tags are not free text: a script link as bukti dukung, or a payload as a
+        // programme's competency tag, is refused naming the item.
+        let problem = app
+            .post_as(&format!("/api/v1/skps/{skp}/realizations"), &staf,
+                     &json!({"indicator_id": indicator, "period": "q2", "value": 50, "evidence": ["javascript:alert(1)"]}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "evidence[0]", "{problem}");
+        let problem = app
+            .post_as("/api/v1/trainings", &a,
+                     &json!({"title": "Pelatihan", "route": "klasikal", "method": "pelatihan", "jp": 8, "provider": "BKPSDM",
+                             "competencies": ["pelayanan", INJECTIONS[0]],
+                             "start_date": "2026-03-02", "end_date": "2026-03-02",
+                             "sessions": [{"date": "2026-03-02", "location": "Aula"}]}))
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "competencies[1]", "{problem}");
         still_answers(app).await;
     })
     .await;
