@@ -271,10 +271,16 @@ async fn a_write_stuck_past_the_deadline_is_abandoned_and_its_idempotency_key_fr
     let create = || {
         app.authed(Method::POST, "/api/v1/units", a)
             .header("Idempotency-Key", "create-dinsos")
+            .header("Origin", "http://portal.test")
             .json(&unit("DINSOS"))
     };
     let stuck = timed(&app, create()).await;
     unavailable(&stuck, "a write past the deadline");
+    // A portal in a browser can read the problem: the CORS headers are there too.
+    assert_eq!(
+        stuck.0.header("access-control-allow-origin"),
+        Some("http://portal.test")
+    );
     assert!(
         stuck.1 >= deadline,
         "answered before the deadline: {:?}",
