@@ -48,9 +48,13 @@ pub enum StartError {
 /// the primary, never migrated from here), or the primary itself when none is configured.
 pub async fn connect_reads(config: &Config, primary: &Db) -> Result<Db, StartError> {
     match &config.database_read_url {
-        Some(url) => Db::connect(url, config.database_acquire_timeout)
-            .await
-            .map_err(StartError::ReadDatabase),
+        Some(url) => Db::connect_with(
+            url,
+            config.database_acquire_timeout,
+            config.database_pool_size,
+        )
+        .await
+        .map_err(StartError::ReadDatabase),
         None => Ok(primary.clone()),
     }
 }
@@ -65,7 +69,12 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies pending migrations and binds the listener.
     pub async fn build(config: Config, clock: SharedClock) -> Result<Application, StartError> {
-        let db = Db::connect(&config.database_url, config.database_acquire_timeout).await?;
+        let db = Db::connect_with(
+            &config.database_url,
+            config.database_acquire_timeout,
+            config.database_pool_size,
+        )
+        .await?;
         kinerja_migrations::migrate_up(db.connection())
             .await
             .map_err(StartError::Migration)?;

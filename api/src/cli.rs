@@ -213,9 +213,13 @@ fn print_demo(summary: &demo::DemoSummary) {
 }
 
 async fn connect_and_migrate(config: &Config) -> Result<Db, String> {
-    let db = Db::connect(&config.database_url, config.database_acquire_timeout)
-        .await
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let db = Db::connect_with(
+        &config.database_url,
+        config.database_acquire_timeout,
+        config.database_pool_size,
+    )
+    .await
+    .map_err(|e| format!("cannot connect to the database: {e}"))?;
     kinerja_migrations::migrate_up(db.connection())
         .await
         .map_err(|e| format!("migration failed: {e}"))?;

@@ -117,6 +117,10 @@ pub struct ConfigArgs {
         default_value_t = 30
     )]
     pub request_timeout: u64,
+    /// Connections each pool may open (the primary's, and the read replica's when set), 1 to
+    /// 1000; default 32 on PostgreSQL, 8 on SQLite.
+    #[arg(long, global = true, env = "KINERJA_DATABASE_POOL_SIZE")]
+    pub database_pool_size: Option<u32>,
 }
 
 /// The validated configuration the app is built with.
@@ -136,6 +140,10 @@ pub struct Config {
     pub refresh_token_ttl: chrono::Duration,
     /// How long a request waits for a database connection before answering 503.
     pub database_acquire_timeout: Duration,
+    /// Connections each pool may open; `None`: the engine's default (see [`Db::connect`]).
+    ///
+    /// [`Db::connect`]: kinerja_persistence::Db::connect
+    pub database_pool_size: Option<u32>,
     /// Public survey submissions per minute per client address and unit (kiosks: per account).
     pub survey_rate_per_minute: u32,
     /// Whether anonymous survey submissions need a submission token.
@@ -191,6 +199,8 @@ pub enum ConfigError {
     SurveyRate,
     #[error("KINERJA_REQUEST_TIMEOUT must be between 1 and 3600 seconds")]
     RequestTimeout,
+    #[error("KINERJA_DATABASE_POOL_SIZE must be between 1 and 1000")]
+    PoolSize,
 }
 
 /// What `Config::from_args` decided that the operator should hear about.
@@ -271,6 +281,9 @@ impl Config {
         if !(1..=3600).contains(&args.request_timeout) {
             return Err(ConfigError::RequestTimeout);
         }
+        if matches!(args.database_pool_size, Some(n) if !(1..=1000).contains(&n)) {
+            return Err(ConfigError::PoolSize);
+        }
         Ok((
             Config {
                 environment: args.environment,
@@ -286,6 +299,7 @@ impl Config {
                 access_token_ttl: chrono::Duration::seconds(args.access_token_ttl),
                 refresh_token_ttl: chrono::Duration::seconds(args.refresh_token_ttl),
                 database_acquire_timeout: Duration::from_secs(5),
+                database_pool_size: args.database_pool_size,
                 survey_rate_per_minute: args.survey_rate_per_minute,
                 survey_require_token: args.survey_require_token,
                 request_timeout: Duration::from_secs(args.request_timeout),
@@ -310,6 +324,7 @@ impl Config {
             access_token_ttl: chrono::Duration::minutes(15),
             refresh_token_ttl: chrono::Duration::days(14),
             database_acquire_timeout: Duration::from_secs(5),
+            database_pool_size: None,
             survey_rate_per_minute: 30,
             survey_require_token: false,
             request_timeout: Duration::from_secs(30),
@@ -421,6 +436,11 @@ mod tests {
                 "KINERJA_SURVEY_RATE_PER_MINUTE",
             ),
             (&["--request-timeout", "0"], "KINERJA_REQUEST_TIMEOUT"),
+            (&["--database-pool-size", "0"], "KINERJA_DATABASE_POOL_SIZE"),
+            (
+                &["--database-pool-size", "1001"],
+                "KINERJA_DATABASE_POOL_SIZE",
+            ),
         ];
         for (flags, variable) in cases {
             match parse(flags) {

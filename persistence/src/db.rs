@@ -24,11 +24,22 @@ pub struct Db {
 }
 
 impl Db {
-    /// Connects to `sqlite://FILE?mode=rwc` or `postgres://...`.
+    /// Connects to `sqlite://FILE?mode=rwc` or `postgres://...` with the default pool size:
+    /// 32 connections on PostgreSQL, 8 on SQLite (one writer at a time anyway; a small pool
+    /// avoids piling up waiting writers).
+    pub async fn connect(url: &str, acquire_timeout: Duration) -> Result<Db, PersistenceError> {
+        Db::connect_with(url, acquire_timeout, None).await
+    }
+
+    /// Connects with at most `pool_size` connections (`None`: the default of [`Db::connect`]).
     ///
     /// SQLite gets WAL (readers never block the writer), `synchronous=NORMAL` (safe with WAL)
     /// and a busy timeout, so a writer waits for another instead of failing at once.
-    pub async fn connect(url: &str, acquire_timeout: Duration) -> Result<Db, PersistenceError> {
+    pub async fn connect_with(
+        url: &str,
+        acquire_timeout: Duration,
+        pool_size: Option<u32>,
+    ) -> Result<Db, PersistenceError> {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .acquire_timeout(acquire_timeout)
@@ -41,12 +52,10 @@ impl Db {
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
             });
-        if url.starts_with("sqlite:") {
-            // One writer at a time anyway; a small pool avoids piling up waiting writers.
-            options.max_connections(8).min_connections(1);
-        } else {
-            options.max_connections(32).min_connections(1);
-        }
+        let default = if url.starts_with("sqlite:") { 8 } else { 32 };
+        options
+            .max_connections(pool_size.unwrap_or(default))
+            .min_connections(1);
         let conn = Database::connect(options)
             .await
             .map_err(PersistenceError::from)?;

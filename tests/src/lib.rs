@@ -102,9 +102,13 @@ impl TestApp {
         let mut config = Config::for_database(database_url.clone());
         adjust(&mut config);
         let clock = ManualClock::new(start_instant());
-        let db = Db::connect(&config.database_url, config.database_acquire_timeout)
-            .await
-            .expect("connect to the test database");
+        let db = Db::connect_with(
+            &config.database_url,
+            config.database_acquire_timeout,
+            config.database_pool_size,
+        )
+        .await
+        .expect("connect to the test database");
         let app =
             Application::build_with_db(config, clock.clone(), db.clone()).expect("build the app");
         let address = format!("http://127.0.0.1:{}", app.port());

@@ -2,7 +2,8 @@
 //! touched): cut off through a TCP proxy the test controls — refused, or a hung network that
 //! forwards nothing — the app answers 503 with retry advice in bounded time and keeps living,
 //! and recovers by itself once the database is back; a SQLite file locked by another writer
-//! refuses writes with 503, keeps serving reads and is not corrupted.
+//! refuses writes with 503, keeps serving reads and is not corrupted; a pool exhausted by a stuck
+//! write (`KINERJA_DATABASE_POOL_SIZE`) answers others 503 at the acquire timeout.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -312,6 +313,57 @@ async fn a_write_stuck_past_the_deadline_is_abandoned_and_its_idempotency_key_fr
     let again = timed(&app, create()).await.0;
     again.assert_status(201);
     assert_eq!(again.header("idempotency-replayed"), Some("true"));
+}
+
+#[tokio::test]
+async fn a_pool_exhausted_by_a_stuck_write_answers_others_503_at_the_acquire_timeout() {
+    if !backends().contains(&Backend::Postgres) {
+        eprintln!("PostgreSQL only: KINERJA_TEST_DATABASE_URL is not set");
+        return;
+    }
+    // KINERJA_DATABASE_POOL_SIZE=1: one stuck write holds the only connection.
+    let app = TestApp::spawn_with(Backend::Postgres, |config| {
+        config.database_pool_size = Some(1);
+        config.database_acquire_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let (_, admin) = app.session_as("admin", &["admin"]).await;
+    let a = &admin.access_token;
+    let units = unit_total(&app, a).await;
+    let mut maintenance = PgConnection::connect(app.database_url()).await.unwrap();
+    sea_orm::sqlx::query("BEGIN")
+        .execute(&mut maintenance)
+        .await
+        .unwrap();
+    sea_orm::sqlx::query("LOCK TABLE units IN EXCLUSIVE MODE")
+        .execute(&mut maintenance)
+        .await
+        .unwrap();
+    let write = timed(
+        &app,
+        app.authed(Method::POST, "/api/v1/units", a)
+            .json(&unit("DINSOS")),
+    );
+    let read = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let read = timed(&app, app.authed(Method::GET, "/api/v1/units", a)).await;
+        // The write goes on once the lock is gone.
+        sea_orm::sqlx::query("ROLLBACK")
+            .execute(&mut maintenance)
+            .await
+            .unwrap();
+        read
+    };
+    let ((written, _), read) = tokio::join!(write, read);
+    unavailable(&read, "a read with the only connection taken");
+    assert!(
+        read.1 >= Duration::from_secs(1),
+        "answered before the acquire timeout: {:?}",
+        read.1
+    );
+    written.assert_status(201);
+    assert_eq!(unit_total(&app, a).await, units + 1);
+    maintenance.close().await.unwrap();
 }
 
 #[tokio::test]
