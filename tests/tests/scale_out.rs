@@ -1,6 +1,7 @@
 //! Scale-out: two `kinerja serve` processes on one PostgreSQL, as replicas behind a load
 //! balancer, share everything that matters through the database: tokens, idempotency keys, login
-//! throttling and the order of the events feed. Reports read from `KINERJA_DATABASE_READ_URL`.
+//! throttling and the order of the events feed. Reports read from `KINERJA_DATABASE_READ_URL`,
+//! and never write there: a read-only replica that lags behind the primary still answers them.
 //!
 //! PostgreSQL only (SQLite is one process's embedded database): skipped without
 //! `KINERJA_TEST_DATABASE_URL`.
@@ -294,4 +295,86 @@ async fn reports_read_from_the_read_replica() {
         .post_as("/api/v1/employees", &token, &employee(test_nip(3), "Citra"))
         .await
         .assert_status(201);
+}
+
+#[tokio::test]
+async fn reports_and_exports_never_write_to_a_read_only_replica_that_lags() {
+    let Some(database) = postgres_database().await else {
+        return;
+    };
+    // The primary as the replica last saw it: a running cycle, and an OPD made after the start,
+    // whose performance records are made on its first read (none has happened).
+    let mut first = ServerProcess::start(BIN, database.url(), &[]).await;
+    let token = first.admin_token().await;
+    let cycle = first
+        .post_as("/api/v1/cycles", &token, &json!({"year": 2026}))
+        .await;
+    cycle.assert_status(201);
+    let cycle = cycle.json()["id"].as_str().unwrap().to_owned();
+    first
+        .post_as(&format!("/api/v1/cycles/{cycle}/start"), &token, &json!({}))
+        .await
+        .assert_status(200);
+    let unit = first
+        .post_as(
+            "/api/v1/units",
+            &token,
+            &json!({"code": "DISDIK", "name": "Dinas Pendidikan", "kind": "dinas", "is_opd": true}),
+        )
+        .await;
+    unit.assert_status(201);
+    let unit = unit.json()["id"].as_str().unwrap().to_owned();
+    first.kill();
+    let replica = database.snapshot().await;
+    // Read-only as a streaming replica is: any write fails.
+    let read_only = format!(
+        "{}?options=-c%20default_transaction_read_only%3Don",
+        replica.url()
+    );
+
+    // The server makes the new OPD's records on the primary (at start and before the
+    // distribution); the replica has not caught up with them.
+    let server = ServerProcess::start(
+        BIN,
+        database.url(),
+        &[("KINERJA_DATABASE_READ_URL", read_only.as_str())],
+    )
+    .await;
+    for path in [
+        format!("/api/v1/reports/predikat-distribution?cycle_id={cycle}"),
+        format!("/api/v1/reports/follow-up?cycle_id={cycle}"),
+        format!("/api/v1/reports/overview?cycle_id={cycle}"),
+        format!("/api/v1/reports/participation?cycle_id={cycle}"),
+        format!("/api/v1/reports/participation/employees?cycle_id={cycle}&missing=skp"),
+        format!("/api/v1/reports/ikm-trend?unit_id={unit}"),
+        "/api/v1/reports/monthly-performance?month=2026-11".to_owned(),
+        "/api/v1/reports/training-compliance?year=2026".to_owned(),
+        "/api/v1/exports/annual-predikat?year=2026".to_owned(),
+    ] {
+        let report = server.get_as(&path, &token).await;
+        assert_eq!(report.status, 200, "{path}: {}", report.text());
+    }
+    // The primary has the OPD's record; the distribution read on the replica showed none yet.
+    let distribution = server
+        .get_as(
+            &format!("/api/v1/reports/predikat-distribution?cycle_id={cycle}"),
+            &token,
+        )
+        .await
+        .json();
+    assert!(
+        distribution["curves"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["unit_id"] != unit.as_str()),
+        "{distribution}"
+    );
+    server
+        .get_as(
+            &format!("/api/v1/cycles/{cycle}/units/{unit}/performance?period=q1"),
+            &token,
+        )
+        .await
+        .assert_status(200);
 }

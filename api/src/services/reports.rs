@@ -239,11 +239,12 @@ pub async fn predikat_distribution(
     let mut curves = Vec::new();
     if cycle.status != CycleStatus::Planning {
         for opd in opds.into_values() {
-            // A closed cycle has no record for an OPD made after it ran: no curve to show.
-            if cycle.status != CycleStatus::Running
-                && opd_performance::find(db, cycle_id, opd, period)
-                    .await?
-                    .is_none()
+            // No record, no curve to show: a closed cycle has none for an OPD made after it ran,
+            // and a read replica may not yet have the one the primary has just made (the route
+            // makes them there first; a replica cannot write, so none is made here).
+            if opd_performance::find(db, cycle_id, opd, period)
+                .await?
+                .is_none()
             {
                 continue;
             }
