@@ -108,8 +108,9 @@ pub struct ConfigArgs {
         action = clap::ArgAction::Set
     )]
     pub survey_require_token: bool,
-    /// Seconds an API request may take before it is abandoned with 503 `database_unavailable`
-    /// (its transaction rolled back): bounds requests caught by a hung database connection.
+    /// Seconds an API request may take (its body's arrival not counted) before it is abandoned with 503
+    /// `database_unavailable` (its transaction rolled back): bounds requests caught by a hung
+    /// database connection. A body that sends no byte for as long is 408 `body_timeout`.
     #[arg(
         long,
         global = true,

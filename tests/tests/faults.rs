@@ -430,3 +430,121 @@ async fn a_sqlite_file_locked_by_another_writer_refuses_writes_with_503_and_stay
     assert_eq!(integrity, "ok");
     other.close().await.unwrap();
 }
+
+/// `bytes` in `parts` chunks, `gap` apart: a client on a slow line.
+fn trickle(bytes: Vec<u8>, parts: usize, gap: Duration) -> reqwest::Body {
+    let size = bytes.len().div_ceil(parts);
+    let pieces: Vec<Vec<u8>> = bytes.chunks(size).map(<[u8]>::to_vec).collect();
+    reqwest::Body::wrap_stream(futures_util::stream::unfold(
+        (pieces.into_iter(), true),
+        move |(mut rest, first)| async move {
+            let piece = rest.next()?;
+            if !first {
+                tokio::time::sleep(gap).await;
+            }
+            Some((Ok::<_, std::io::Error>(piece), (rest, false)))
+        },
+    ))
+}
+
+/// Sends the start of a request whose body never finishes; what the server answers (or `""`).
+async fn stalled(app: &TestApp, head: String) -> String {
+    let address = app.address.trim_start_matches("http://").to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream.write_all(head.as_bytes()).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let mut buffer = [0u8; 8192];
+        loop {
+            match stream.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => answer.extend_from_slice(&buffer[..n]),
+                // Nothing yet: wait up to the bound; once an answer came, it is complete.
+                Err(_) if answer.is_empty() && started.elapsed() < BOUND => {}
+                Err(_) => break,
+            }
+        }
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_slow_upload_has_the_whole_deadline_after_its_last_byte_and_a_stalled_one_is_408() {
+    let deadline = Duration::from_secs(2);
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.request_timeout = deadline;
+    })
+    .await;
+    let (_, admin) = app.session_as("admin", &["admin"]).await;
+    let a = &admin.access_token;
+
+    // A 100-row import arriving over 4 s on a slow line: the deadline waits for the upload.
+    let mut csv = String::from("code,name,kind,parent_code,is_opd,is_service_unit\n");
+    for n in 0..100 {
+        csv.push_str(&format!("DINAS{n},Dinas {n},dinas,,true,false\n"));
+    }
+    let started = Instant::now();
+    let imported = app
+        .send(
+            app.authed(Method::POST, "/api/v1/imports/units", a)
+                .header("Content-Type", "text/csv")
+                .body(trickle(csv.into_bytes(), 9, Duration::from_millis(500))),
+        )
+        .await;
+    imported.assert_status(200);
+    assert!(started.elapsed() > deadline, "{:?}", started.elapsed());
+    assert_eq!(imported.json()["created"], 100, "{}", imported.text());
+
+    // A JSON body as slow, with an Idempotency-Key (read before the deadline starts) and without.
+    for (code, key) in [("DINSOS", None), ("DISHUB", Some("slow-dishub"))] {
+        let body = serde_json::to_vec(&unit(code)).unwrap();
+        let mut request = app
+            .authed(Method::POST, "/api/v1/units", a)
+            .header("Content-Type", "application/json")
+            .body(trickle(body, 6, Duration::from_millis(500)));
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        app.send(request).await.assert_status(201);
+    }
+    assert_eq!(unit_total(&app, a).await, 102);
+
+    // A body that stops arriving is 408 `body_timeout` once nothing came for the deadline's
+    // length, keyed or not; nothing is written and the key stays free.
+    let host = app.address.trim_start_matches("http://");
+    for key in ["", "Idempotency-Key: stalled-import\r\n"] {
+        let started = Instant::now();
+        let answer = stalled(
+            &app,
+            format!(
+                "POST /api/v1/imports/units HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {a}\r\n\
+                 {key}Content-Type: text/csv\r\nContent-Length: 1000\r\n\r\n\
+                 code,name,kind,parent_code,is_opd,is_service_unit\nDINKES,Dinas"
+            ),
+        )
+        .await;
+        let took = started.elapsed();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{key:?}: {answer:?}");
+        assert!(answer.contains("\"code\":\"body_timeout\""), "{answer}");
+        assert!(took >= deadline && took < BOUND, "{key:?}: {took:?}");
+    }
+    assert_eq!(unit_total(&app, a).await, 102);
+    let retried = app
+        .send(
+            app.authed(Method::POST, "/api/v1/imports/units", a)
+                .header("Idempotency-Key", "stalled-import")
+                .header("Content-Type", "text/csv")
+                .body("code,name,kind,parent_code,is_opd,is_service_unit\nDINKES,Dinas Kesehatan,dinas,,true,false\n"),
+        )
+        .await;
+    retried.assert_status(200);
+    assert_eq!(retried.header("idempotency-replayed"), None);
+    assert_eq!(unit_total(&app, a).await, 103);
+}

@@ -56,6 +56,8 @@ catalogue! {
         "The `Content-Type` is not one this operation accepts (usually `application/json`).");
     PayloadTooLarge = (PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large", "Muatan terlalu besar",
         "The body exceeds the limit for this kind of request; `detail` and `limit_bytes` give the limit.");
+    BodyTimeout = (REQUEST_TIMEOUT, "body_timeout", "Body timed out", "Isi permintaan terhenti",
+        "The body stopped arriving: no byte came for `KINERJA_REQUEST_TIMEOUT` seconds (30 by default). Nothing was changed; send the request again.");
     NotAcceptable = (NOT_ACCEPTABLE, "not_acceptable", "Not acceptable", "Format tidak tersedia",
         "No representation matches the `Accept` header.");
     RouteNotFound = (NOT_FOUND, "route_not_found", "Not found", "Tidak ditemukan",

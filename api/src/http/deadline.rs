@@ -7,12 +7,22 @@
 //! closed, PostgreSQL ends the session's transaction) — and the caller gets 503
 //! `database_unavailable` with `Retry-After`, as for any other database outage.
 //!
+//! The deadline counts the work, not the upload: while a body arrives it is held, and it moves by
+//! the time the body took. A body that stops arriving is the reader's to end (408 `body_timeout`
+//! after the same time without a byte; see [`crate::http::json::read_limited`]), so a 20 MB
+//! import over a slow line is not cut short.
+//!
 //! It wraps the `/api/v1` scope inside the Idempotency-Key middleware, so an abandoned request
 //! releases its key and the client's retry is a real attempt. Routing is over when it runs, but
 //! the request cannot be kept for the answer (routing needs it unshared), so it answers with an
 //! error the server renders itself: problem+json in the caller's language, with the request id.
 
+use std::cell::Cell;
 use std::fmt;
+use std::rc::Rc;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -49,12 +59,67 @@ pub async fn deadline(
         path: req.path().to_owned(),
         after: limit,
     };
-    match tokio::time::timeout(limit, next.call(req)).await {
-        Ok(result) => result.map(ServiceResponse::map_into_boxed_body),
-        Err(_) => {
-            log::error!(target: "kinerja::request", "{abandoned}");
-            Err(abandoned.into())
+    let deadline = Deadline::new(limit);
+    req.extensions_mut().insert(deadline.clone());
+    let work = next.call(req);
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            result = &mut work => return result.map(ServiceResponse::map_into_boxed_body),
+            () = tokio::time::sleep_until(deadline.at()) => {
+                if deadline.passed() {
+                    log::error!(target: "kinerja::request", "{abandoned}");
+                    return Err(abandoned.into());
+                }
+            }
         }
+    }
+}
+
+/// A request's deadline, shared with the body readers of that request (in its extensions).
+#[derive(Clone)]
+pub struct Deadline(Rc<State>);
+
+struct State {
+    limit: Duration,
+    at: Cell<Instant>,
+    /// Since when a body has been arriving (the deadline is held meanwhile).
+    held_since: Cell<Option<Instant>>,
+}
+
+impl Deadline {
+    fn new(limit: Duration) -> Deadline {
+        Deadline(Rc::new(State {
+            limit,
+            at: Cell::new(Instant::now() + limit),
+            held_since: Cell::new(None),
+        }))
+    }
+
+    /// The body starts arriving: the deadline waits for it.
+    pub fn hold(&self) {
+        self.0.held_since.set(Some(Instant::now()));
+    }
+
+    /// The body is in (or failed): the deadline moves by the time it took, so it counts the
+    /// work only. A body already in memory (read by the Idempotency-Key middleware before the
+    /// key's claim) moves it by nothing, which keeps the claim's takeover margin true.
+    pub fn release(&self) {
+        if let Some(since) = self.0.held_since.take() {
+            self.0.at.set(self.0.at.get() + since.elapsed());
+        }
+    }
+
+    /// When to look again: the deadline, or (while a body arrives) a limit from now.
+    fn at(&self) -> Instant {
+        match self.0.held_since.get() {
+            Some(_) => Instant::now() + self.0.limit,
+            None => self.0.at.get(),
+        }
+    }
+
+    fn passed(&self) -> bool {
+        self.0.held_since.get().is_none() && Instant::now() >= self.0.at.get()
     }
 }
 

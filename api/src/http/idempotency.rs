@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::auth::client_addr;
 use crate::auth::tokens::{self, SubjectKind};
 use crate::error::{ApiError, ErrorCode};
-use crate::http::json::{BodyLimits, read_limited};
+use crate::http::json::{BodyLimits, BodyWait, read_limited};
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotency-replayed");
@@ -92,7 +92,9 @@ pub async fn idempotency(
         .unwrap_or(20 * 1024 * 1024);
 
     let mut payload = req.take_payload();
-    let body = match read_limited(&mut payload, limit).await {
+    // Outside the deadline (the key is not claimed yet): only the idle time bounds the upload.
+    let wait = BodyWait::of(req.request());
+    let body = match read_limited(&mut payload, limit, wait).await {
         Ok(body) => body,
         Err(error) => return Ok(reject(req, error)),
     };

@@ -4,17 +4,20 @@
 //! DTO's `validator` rules — each failure a problem with a stable code naming the field.
 
 use std::borrow::Cow;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::mime;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
+use crate::app::AppState;
 use crate::error::{ApiError, ErrorCode, FieldError, Msg};
+use crate::http::deadline::Deadline;
 
 /// Body size limits, set from the configuration.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +49,7 @@ where
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
+        let wait = BodyWait::of(req);
         Box::pin(async move {
             if !content_type_ok {
                 return Err(ApiError::new(ErrorCode::UnsupportedMediaType).with_detail(
@@ -56,7 +60,7 @@ where
             if declared_length.is_some_and(|n| n > limit) {
                 return Err(too_large(limit));
             }
-            let body = read_limited(&mut payload, limit).await?;
+            let body = read_limited(&mut payload, limit, wait).await?;
             let value: T = parse_json(&body)?;
             value.validate().map_err(validation_problem)?;
             Ok(Json(value))
@@ -89,10 +93,58 @@ pub fn too_large(limit: usize) -> ApiError {
         .with_extension("limit_bytes", limit)
 }
 
-/// Reads the whole body, failing with 413 as soon as it passes `limit`.
-pub async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+/// How a body is waited for: at most `idle` without a byte, with the request's deadline (when
+/// the request has one) held while it arrives.
+pub struct BodyWait {
+    idle: Duration,
+    deadline: Option<Deadline>,
+}
+
+impl BodyWait {
+    /// The request's: `KINERJA_REQUEST_TIMEOUT` without a byte, and its deadline.
+    pub fn of(req: &HttpRequest) -> BodyWait {
+        BodyWait {
+            idle: req
+                .app_data::<web::Data<AppState>>()
+                .map_or(Duration::from_secs(30), |s| s.config.request_timeout),
+            deadline: req.extensions().get::<Deadline>().cloned(),
+        }
+    }
+}
+
+/// Reads the whole body, failing with 413 as soon as it passes `limit`, and with 408
+/// `body_timeout` when no byte comes for the idle time. The request's deadline waits meanwhile:
+/// a slow line is not a hung database.
+pub async fn read_limited(
+    payload: &mut Payload,
+    limit: usize,
+    wait: BodyWait,
+) -> Result<web::Bytes, ApiError> {
+    if let Some(deadline) = &wait.deadline {
+        deadline.hold();
+    }
+    let body = receive(payload, limit, wait.idle).await;
+    if let Some(deadline) = &wait.deadline {
+        deadline.release();
+    }
+    body
+}
+
+async fn receive(
+    payload: &mut Payload,
+    limit: usize,
+    idle: Duration,
+) -> Result<web::Bytes, ApiError> {
     let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
+    loop {
+        let Ok(next) = tokio::time::timeout(idle, payload.next()).await else {
+            let seconds = idle.as_secs();
+            return Err(ApiError::new(ErrorCode::BodyTimeout).with_detail(
+                format!("No byte of the body came for {seconds} s; nothing was changed."),
+                format!("Tidak ada isi permintaan yang datang selama {seconds} detik; tidak ada yang diubah."),
+            ));
+        };
+        let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| {
             ApiError::new(ErrorCode::BadRequest).with_detail(
                 format!("The body could not be read: {e}."),

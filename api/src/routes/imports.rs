@@ -23,7 +23,7 @@ use crate::auth::policy::{
 };
 use crate::error::{ApiError, ErrorCode};
 use crate::http::Query;
-use crate::http::json::{BodyLimits, read_limited};
+use crate::http::json::{BodyLimits, BodyWait, read_limited};
 use crate::services::Context;
 use crate::services::imports::{self, Format, ImportOutcome};
 
@@ -196,12 +196,13 @@ impl FromRequest for Upload {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
+        let wait = BodyWait::of(req);
         Box::pin(async move {
             let format = format?;
             if declared.is_some_and(|n| n > limit) {
                 return Err(crate::http::json::too_large(limit));
             }
-            let bytes = read_limited(&mut payload, limit).await?;
+            let bytes = read_limited(&mut payload, limit, wait).await?;
             Ok(Upload { format, bytes })
         })
     }

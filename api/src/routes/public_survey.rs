@@ -21,7 +21,7 @@ use crate::app::AppState;
 use crate::auth::caller::resolve;
 use crate::auth::{Caller, ClientAddr, Principal};
 use crate::error::{ApiError, ErrorCode};
-use crate::http::json::{BodyLimits, parse_json, read_limited, too_large};
+use crate::http::json::{BodyLimits, BodyWait, parse_json, read_limited, too_large};
 use crate::services::survey::{
     self, COMMENT_MAX_CHARS, RawSubmission, SUBMISSION_LIMIT_BYTES, Submitter, TOKEN_TTL_SECONDS,
 };
@@ -464,6 +464,7 @@ impl FromRequest for SubmissionBody {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
+        let wait = BodyWait::of(req);
         Box::pin(async move {
             if !is_json {
                 return Err(ApiError::new(ErrorCode::UnsupportedMediaType).with_detail(
@@ -474,7 +475,7 @@ impl FromRequest for SubmissionBody {
             if declared.is_some_and(|n| n > limit) {
                 return Err(too_large(limit));
             }
-            let bytes = read_limited(&mut payload, limit).await?;
+            let bytes = read_limited(&mut payload, limit, wait).await?;
             parse_json::<SubmitSurvey>(&bytes).map(SubmissionBody)
         })
     }
