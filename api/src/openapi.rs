@@ -94,6 +94,7 @@ const ERROR_RESPONSES: &[(u16, &str)] = &[
     (404, "NotFound"),
     (405, "MethodNotAllowed"),
     (406, "NotAcceptable"),
+    (408, "RequestTimeout"),
     (409, "Conflict"),
     (412, "PreconditionFailed"),
     (413, "PayloadTooLarge"),
@@ -182,7 +183,8 @@ fn add_error_responses(path: &str, method: &str, operation: &mut Operation) {
         statuses.insert(503);
     }
     if operation.request_body.is_some() {
-        statuses.extend([400, 413, 415, 422]);
+        // 408: the body stopped arriving (`body_timeout`).
+        statuses.extend([400, 408, 413, 415, 422]);
     }
     let parameters = operation
         .parameters
