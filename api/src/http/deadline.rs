@@ -22,6 +22,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -72,6 +73,8 @@ pub async fn deadline(
                     return Err(abandoned.into());
                 }
             }
+            // The body is in: wait for the moved deadline, not a limit from the last look.
+            () = deadline.released() => {}
         }
     }
 }
@@ -85,6 +88,7 @@ struct State {
     at: Cell<Instant>,
     /// Since when a body has been arriving (the deadline is held meanwhile).
     held_since: Cell<Option<Instant>>,
+    released: Notify,
 }
 
 impl Deadline {
@@ -93,6 +97,7 @@ impl Deadline {
             limit,
             at: Cell::new(Instant::now() + limit),
             held_since: Cell::new(None),
+            released: Notify::new(),
         }))
     }
 
@@ -107,7 +112,12 @@ impl Deadline {
     pub fn release(&self) {
         if let Some(since) = self.0.held_since.take() {
             self.0.at.set(self.0.at.get() + since.elapsed());
+            self.0.released.notify_one();
         }
+    }
+
+    async fn released(&self) {
+        self.0.released.notified().await;
     }
 
     /// When to look again: the deadline, or (while a body arrives) a limit from now.
@@ -169,5 +179,37 @@ impl ResponseError for Abandoned {
         }
         add_security_headers(headers, &self.path);
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_arriving_body_holds_the_deadline_which_then_moves_by_its_time() {
+        let limit = Duration::from_millis(300);
+        let deadline = Deadline::new(limit);
+        deadline.hold();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert!(!deadline.passed(), "held while the body arrives");
+        assert!(deadline.at() + Duration::from_millis(100) >= Instant::now() + limit);
+        deadline.release();
+        // Released: the waiter is woken to look at the moved deadline (300 ms + ~400 ms held).
+        tokio::time::timeout(Duration::from_millis(50), deadline.released())
+            .await
+            .expect("release wakes the deadline");
+        assert!(!deadline.passed(), "the body's time is not counted");
+        tokio::time::sleep_until(deadline.at()).await;
+        assert!(deadline.passed());
+    }
+
+    #[tokio::test]
+    async fn a_body_already_in_memory_moves_nothing() {
+        let deadline = Deadline::new(Duration::from_millis(200));
+        let at = deadline.at();
+        deadline.hold();
+        deadline.release();
+        assert!(deadline.at() - at < Duration::from_millis(100));
     }
 }
