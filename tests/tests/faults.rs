@@ -277,6 +277,10 @@ async fn a_write_stuck_past_the_deadline_is_abandoned_and_its_idempotency_key_fr
     };
     let stuck = timed(&app, create()).await;
     unavailable(&stuck, "a write past the deadline");
+    assert_eq!(
+        stuck.0.json()["detail"],
+        "The database did not answer within 2 s; nothing was changed."
+    );
     // A portal in a browser can read the problem: the CORS headers are there too.
     assert_eq!(
         stuck.0.header("access-control-allow-origin"),
