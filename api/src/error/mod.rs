@@ -204,8 +204,8 @@ impl ApiError {
         body.insert("status".into(), json!(self.code.status().as_u16()));
         // 5xx details could leak internals, so they carry the generic text; an outage's own
         // (how long the database was waited for) is written by us and says more.
-        let authored = !self.code.status().is_server_error()
-            || self.code == ErrorCode::DatabaseUnavailable;
+        let authored =
+            !self.code.status().is_server_error() || self.code == ErrorCode::DatabaseUnavailable;
         let detail = match &self.detail {
             Some(detail) if authored => detail.get(lang).to_owned(),
             _ => self.code.title(lang).to_owned(),
