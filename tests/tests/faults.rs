@@ -48,6 +48,21 @@ async fn unit_total(app: &TestApp, token: &str) -> u64 {
     list.json()["total"].as_u64().unwrap()
 }
 
+/// A long maintenance transaction holding the units table against writers (readers pass);
+/// `ROLLBACK` on the connection ends it.
+async fn lock_units(app: &TestApp) -> PgConnection {
+    let mut maintenance = PgConnection::connect(app.database_url()).await.unwrap();
+    sea_orm::sqlx::query("BEGIN")
+        .execute(&mut maintenance)
+        .await
+        .unwrap();
+    sea_orm::sqlx::query("LOCK TABLE units IN EXCLUSIVE MODE")
+        .execute(&mut maintenance)
+        .await
+        .unwrap();
+    maintenance
+}
+
 /// Polls `/ready` until it answers 200; panics after `within`.
 async fn ready_again(app: &TestApp, within: Duration) -> Duration {
     let started = Instant::now();
@@ -260,15 +275,7 @@ async fn a_write_stuck_past_the_deadline_is_abandoned_and_its_idempotency_key_fr
     let units = unit_total(&app, a).await;
 
     // A long maintenance transaction holds the units table against writers (readers pass).
-    let mut maintenance = PgConnection::connect(app.database_url()).await.unwrap();
-    sea_orm::sqlx::query("BEGIN")
-        .execute(&mut maintenance)
-        .await
-        .unwrap();
-    sea_orm::sqlx::query("LOCK TABLE units IN EXCLUSIVE MODE")
-        .execute(&mut maintenance)
-        .await
-        .unwrap();
+    let mut maintenance = lock_units(&app).await;
     let create = || {
         app.authed(Method::POST, "/api/v1/units", a)
             .header("Idempotency-Key", "create-dinsos")
@@ -334,15 +341,7 @@ async fn a_pool_exhausted_by_a_stuck_write_answers_others_503_at_the_acquire_tim
     let (_, admin) = app.session_as("admin", &["admin"]).await;
     let a = &admin.access_token;
     let units = unit_total(&app, a).await;
-    let mut maintenance = PgConnection::connect(app.database_url()).await.unwrap();
-    sea_orm::sqlx::query("BEGIN")
-        .execute(&mut maintenance)
-        .await
-        .unwrap();
-    sea_orm::sqlx::query("LOCK TABLE units IN EXCLUSIVE MODE")
-        .execute(&mut maintenance)
-        .await
-        .unwrap();
+    let mut maintenance = lock_units(&app).await;
     let write = timed(
         &app,
         app.authed(Method::POST, "/api/v1/units", a)
